@@ -1,0 +1,516 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairnhq/cairn/internal/api"
+	"github.com/cairnhq/cairn/internal/identity"
+	"github.com/cairnhq/cairn/internal/protocol/awsjson"
+	"github.com/cairnhq/cairn/internal/protocol/restjson"
+)
+
+// Identity is what authentication establishes about a request.
+type Identity struct {
+	Principal identity.Principal
+	Region    string
+	Service   string // signing name from the credential scope; empty when unsigned
+}
+
+// Authenticator identifies the caller of a request. payloadHash returns the
+// hex SHA-256 of the body already read (JSON protocols); for S3 the
+// authenticator takes the hash from X-Amz-Content-Sha256. Errors are
+// api.Error values with the JSON protocols' codes.
+type Authenticator interface {
+	Authenticate(r *http.Request, payloadHash func() string) (Identity, error)
+}
+
+// JSONService is an AWS JSON 1.1 service.
+type JSONService struct {
+	Name          string // signing name, e.g. cloudtrail
+	Target        awsjson.Target
+	Operations    map[string]*api.Operation
+	MapViolations api.ViolationMapper
+}
+
+// RESTService is a REST-JSON service; operations are matched on method and path.
+type RESTService struct {
+	Name          string
+	Operations    map[string]*api.Operation
+	MapViolations api.ViolationMapper
+}
+
+// Call describes one served API call, for observers such as the event recorder.
+type Call struct {
+	Service   string
+	Operation string
+	Input     api.Input // nil when the request could not be decoded
+	Output    any       // nil on error
+	Err       api.Error // nil on success
+	Caller    *identity.Caller
+}
+
+// Observer is told about every API call after it ran and before its response
+// is written; an error turns the response into InternalFailure.
+type Observer interface {
+	ObserveCall(ctx context.Context, c *Call) error
+}
+
+// S3ErrorWriter writes an S3 XML error for authentication failures.
+type S3ErrorWriter func(w http.ResponseWriter, r *http.Request, code string, status int, message string)
+
+// Backend is everything that exists only once storage is open.
+type Backend struct {
+	Auth       Authenticator
+	CloudTrail *JSONService
+	Data       *RESTService
+	S3         http.Handler
+	S3Error    S3ErrorWriter
+	Observer   Observer // may be nil
+}
+
+// Config is the static configuration of the gateway.
+type Config struct {
+	MaxBodyBytes int64
+	// AdminEnabled allows the state-reset endpoints (open auth mode only).
+	AdminEnabled bool
+	// Reset clears all state; called with every other request excluded.
+	Reset   func(ctx context.Context) error
+	Health  func() map[string]any
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Version string
+}
+
+// Gateway is the http.Handler of the whole API surface.
+type Gateway struct {
+	cfg     Config
+	backend atomic.Pointer[Backend]
+	// exclusive is held for reading by every API request and for writing by
+	// a state reset.
+	exclusive sync.RWMutex
+}
+
+// New returns a gateway that answers 503 until SetBackend is called.
+func New(cfg Config) *Gateway {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 2 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Gateway{cfg: cfg}
+}
+
+// SetBackend makes the gateway ready to serve the API.
+func (g *Gateway) SetBackend(b *Backend) { g.backend.Store(b) }
+
+// Ready reports whether the backend is set.
+func (g *Gateway) Ready() bool { return g.backend.Load() != nil }
+
+const (
+	cloudTrailDataPath = "/PutAuditEvents"
+	adminPrefix        = "/_cairn/"
+)
+
+// ServeHTTP routes one request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	switch {
+	case strings.HasPrefix(r.URL.Path, adminPrefix) || r.URL.Path == "/moto-api/reset":
+		g.serveAdmin(w, r, requestID)
+		return
+	}
+	g.exclusive.RLock()
+	defer g.exclusive.RUnlock()
+	b := g.backend.Load()
+	kind := classify(r)
+	if b == nil {
+		g.writeError(w, r, kind, requestID, api.NewCommonError(api.CodeServiceUnavailable, http.StatusServiceUnavailable, "Cairn is starting; storage is not open yet."))
+		return
+	}
+	caller := &identity.Caller{
+		RequestID: requestID,
+		SourceIP:  sourceIP(r),
+		UserAgent: r.UserAgent(),
+		Received:  g.cfg.Now().UTC(),
+		TLS:       tlsDetails(r),
+	}
+	switch kind {
+	case kindS3:
+		g.serveS3(w, r, b, caller)
+	case kindJSON:
+		g.serveJSON(w, r, b, caller)
+	case kindREST:
+		g.serveREST(w, r, b, caller)
+	}
+}
+
+type requestKind int
+
+const (
+	kindS3 requestKind = iota
+	kindJSON
+	kindREST
+)
+
+// classify routes by the credential scope's service when the request is
+// signed, else by the shape of the request.
+func classify(r *http.Request) requestKind {
+	switch scopeService(r) {
+	case "s3":
+		return kindS3
+	case "cloudtrail-data":
+		return kindREST
+	case "cloudtrail":
+		return kindJSON
+	}
+	if r.Header.Get("X-Amz-Target") != "" {
+		return kindJSON
+	}
+	if r.Method == http.MethodPost && r.URL.Path == cloudTrailDataPath {
+		return kindREST
+	}
+	return kindS3
+}
+
+// scopeService extracts the service of a SigV4 credential scope without
+// fully parsing the signature.
+func scopeService(r *http.Request) string {
+	cred := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		i := strings.Index(auth, "Credential=")
+		if i < 0 {
+			return ""
+		}
+		cred = auth[i+len("Credential="):]
+		if j := strings.IndexAny(cred, ", "); j >= 0 {
+			cred = cred[:j]
+		}
+	} else if q := r.URL.RawQuery; strings.Contains(q, "X-Amz-Credential=") {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
+}
+
+func (g *Gateway) readBody(r *http.Request) ([]byte, api.Error) {
+	if r.ContentLength > g.cfg.MaxBodyBytes {
+		return nil, api.ErrRequestEntityTooLarge(g.cfg.MaxBodyBytes)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, g.cfg.MaxBodyBytes+1))
+	if err != nil {
+		return nil, api.ErrSerialization("Could not read the request body")
+	}
+	if int64(len(body)) > g.cfg.MaxBodyBytes {
+		return nil, api.ErrRequestEntityTooLarge(g.cfg.MaxBodyBytes)
+	}
+	return body, nil
+}
+
+func hashOf(body []byte) func() string {
+	return func() string {
+		sum := sha256.Sum256(body)
+		return hex.EncodeToString(sum[:])
+	}
+}
+
+func (g *Gateway) authenticate(r *http.Request, b *Backend, caller *identity.Caller, payloadHash func() string) api.Error {
+	id, err := b.Auth.Authenticate(r, payloadHash)
+	if err != nil {
+		return asAPIError(g.cfg.Logger, caller.RequestID, err)
+	}
+	caller.Principal = id.Principal
+	caller.Region = id.Region
+	caller.Service = id.Service
+	return nil
+}
+
+func (g *Gateway) serveJSON(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller) {
+	svc := b.CloudTrail
+	fail := func(err api.Error) { awsjson.WriteError(w, caller.RequestID, err) }
+	body, apiErr := g.readBody(r)
+	if apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	if apiErr := g.authenticate(r, b, caller, hashOf(body)); apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	opName, ok := svc.Target.Operation(r.Header.Get("X-Amz-Target"))
+	op := svc.Operations[opName]
+	if !ok || op == nil || r.Method != http.MethodPost {
+		fail(api.ErrUnknownOperation())
+		return
+	}
+	ctx := identity.WithCaller(r.Context(), caller)
+	in := op.NewInput()
+	if err := awsjson.DecodeInput(body, in); err != nil {
+		g.finish(ctx, b, svc.Name, op.Name, nil, nil, err, caller, fail, nil)
+		return
+	}
+	out, err := g.invoke(ctx, op, in, svc.MapViolations)
+	g.finish(ctx, b, svc.Name, op.Name, in, out, err, caller, fail, func(out any) {
+		encoded, err := awsjson.EncodeOutput(out)
+		if err != nil {
+			fail(asAPIError(g.cfg.Logger, caller.RequestID, err))
+			return
+		}
+		awsjson.WriteOutput(w, caller.RequestID, encoded)
+	})
+}
+
+func (g *Gateway) serveREST(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller) {
+	svc := b.Data
+	fail := func(err api.Error) { restjson.WriteError(w, caller.RequestID, err) }
+	body, apiErr := g.readBody(r)
+	if apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	if apiErr := g.authenticate(r, b, caller, hashOf(body)); apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	var op *api.Operation
+	for _, candidate := range svc.Operations {
+		if candidate.HTTPMethod == r.Method && candidate.HTTPPath == r.URL.Path {
+			op = candidate
+			break
+		}
+	}
+	if op == nil {
+		fail(api.ErrUnknownOperation())
+		return
+	}
+	ctx := identity.WithCaller(r.Context(), caller)
+	in := op.NewInput()
+	if err := restjson.DecodeInput(r.URL.Query(), body, in); err != nil {
+		g.finish(ctx, b, svc.Name, op.Name, nil, nil, err, caller, fail, nil)
+		return
+	}
+	out, err := g.invoke(ctx, op, in, svc.MapViolations)
+	g.finish(ctx, b, svc.Name, op.Name, in, out, err, caller, fail, func(out any) {
+		encoded, err := restjson.EncodeOutput(out)
+		if err != nil {
+			fail(asAPIError(g.cfg.Logger, caller.RequestID, err))
+			return
+		}
+		restjson.WriteOutput(w, caller.RequestID, encoded)
+	})
+}
+
+func (g *Gateway) invoke(ctx context.Context, op *api.Operation, in api.Input, mapper api.ViolationMapper) (out any, err error) {
+	var v api.Validator
+	in.ValidateConstraints(&v)
+	if len(v.Violations) > 0 {
+		if mapper != nil {
+			if mapped := mapper(op.Name, v.Violations); mapped != nil {
+				return nil, mapped
+			}
+		}
+		return nil, api.ValidationError(v.Violations)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			g.cfg.Logger.Error("handler panicked", "operation", op.Name, "panic", p)
+			out, err = nil, fmt.Errorf("handler %s panicked: %v", op.Name, p)
+		}
+	}()
+	return op.Invoke(ctx, in)
+}
+
+// finish is the single exit of the API protocols: it tells the observer and
+// then writes either the output or the error.
+func (g *Gateway) finish(ctx context.Context, b *Backend, service, operation string, in api.Input, out any, err error, caller *identity.Caller, fail func(api.Error), succeed func(any)) {
+	var apiErr api.Error
+	if err != nil {
+		apiErr = asAPIError(g.cfg.Logger, caller.RequestID, err)
+		out = nil
+	}
+	if b.Observer != nil {
+		call := &Call{Service: service, Operation: operation, Input: in, Output: out, Err: apiErr, Caller: caller}
+		if obsErr := b.Observer.ObserveCall(ctx, call); obsErr != nil {
+			g.cfg.Logger.Error("recording the call failed", "operation", operation, "request_id", caller.RequestID, "error", obsErr)
+			fail(api.ErrInternalFailure())
+			return
+		}
+	}
+	g.cfg.Logger.Debug("call", "service", service, "operation", operation, "request_id", caller.RequestID,
+		"account", caller.Principal.AccountID, "region", caller.Region, "error", errorCode(apiErr))
+	if apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	succeed(out)
+}
+
+func errorCode(err api.Error) string {
+	if err == nil {
+		return ""
+	}
+	return err.ErrorCode()
+}
+
+// asAPIError turns any error into an api.Error: modelled errors pass
+// through, context cancellation is reported as such, anything else is
+// logged and answered as InternalFailure.
+func asAPIError(logger *slog.Logger, requestID string, err error) api.Error {
+	var apiErr api.Error
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	if errors.Is(err, context.Canceled) {
+		return api.NewCommonError("RequestCanceled", 499, "The request was canceled by the client.")
+	}
+	logger.Error("internal failure", "request_id", requestID, "error", err)
+	return api.ErrInternalFailure()
+}
+
+func (g *Gateway) serveS3(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller) {
+	if apiErr := g.authenticate(r, b, caller, nil); apiErr != nil {
+		code, status := s3AuthError(apiErr)
+		w.Header().Set("x-amz-request-id", caller.RequestID)
+		b.S3Error(w, r, code, status, apiErr.ErrorMessage())
+		return
+	}
+	b.S3.ServeHTTP(w, r.WithContext(identity.WithCaller(r.Context(), caller)))
+}
+
+// s3AuthError maps JSON-protocol authentication errors to S3's codes.
+func s3AuthError(err api.Error) (string, int) {
+	switch err.ErrorCode() {
+	case api.CodeUnrecognizedClient:
+		return "InvalidAccessKeyId", http.StatusForbidden
+	case api.CodeInvalidSignature:
+		if strings.HasPrefix(err.ErrorMessage(), "Signature expired") {
+			return "RequestTimeTooSkewed", http.StatusForbidden
+		}
+		return "SignatureDoesNotMatch", http.StatusForbidden
+	case api.CodeIncompleteSignature:
+		return "AuthorizationHeaderMalformed", http.StatusBadRequest
+	case api.CodeMissingAuthenticationToken:
+		return "AccessDenied", http.StatusForbidden
+	}
+	return "AccessDenied", http.StatusForbidden
+}
+
+func (g *Gateway) writeError(w http.ResponseWriter, r *http.Request, kind requestKind, requestID string, err api.Error) {
+	switch kind {
+	case kindREST:
+		restjson.WriteError(w, requestID, err)
+	case kindJSON:
+		awsjson.WriteError(w, requestID, err)
+	default:
+		w.Header().Set("x-amz-request-id", requestID)
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(err.HTTPStatus())
+		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>", err.ErrorCode(), err.ErrorMessage(), requestID)
+	}
+}
+
+func (g *Gateway) serveAdmin(w http.ResponseWriter, r *http.Request, requestID string) {
+	writeJSON := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("x-amzn-RequestId", requestID)
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.URL.Path == adminPrefix+"health":
+		status := map[string]any{"status": "ok", "version": g.cfg.Version}
+		if g.cfg.Health != nil {
+			for k, v := range g.cfg.Health() {
+				status[k] = v
+			}
+		}
+		if !g.Ready() {
+			status["status"] = "starting"
+			writeJSON(http.StatusServiceUnavailable, status)
+			return
+		}
+		writeJSON(http.StatusOK, status)
+	case r.URL.Path == adminPrefix+"reset" || r.URL.Path == "/moto-api/reset":
+		if r.Method != http.MethodPost {
+			writeJSON(http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
+			return
+		}
+		if !g.cfg.AdminEnabled || g.cfg.Reset == nil {
+			writeJSON(http.StatusForbidden, map[string]string{"error": "state reset is available only with --auth open"})
+			return
+		}
+		g.exclusive.Lock()
+		err := g.cfg.Reset(r.Context())
+		g.exclusive.Unlock()
+		if err != nil {
+			g.cfg.Logger.Error("reset failed", "error", err)
+			writeJSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(http.StatusOK, map[string]string{"status": "ok"})
+	default:
+		writeJSON(http.StatusNotFound, map[string]string{"error": "no such Cairn endpoint"})
+	}
+}
+
+func newRequestID() string {
+	var b [16]byte
+	hi, lo := rand.Uint64(), rand.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i] = byte(hi >> (8 * i))
+		b[8+i] = byte(lo >> (8 * i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func tlsDetails(r *http.Request) *identity.TLSDetails {
+	if r.TLS == nil {
+		return nil
+	}
+	return &identity.TLSDetails{
+		TLSVersion:               tls.VersionName(r.TLS.Version),
+		CipherSuite:              tls.CipherSuiteName(r.TLS.CipherSuite),
+		ClientProvidedHostHeader: r.Host,
+	}
+}
