@@ -390,30 +390,29 @@ func asAPIError(logger *slog.Logger, requestID string, err error) api.Error {
 
 func (g *Gateway) serveS3(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller) {
 	if apiErr := g.authenticate(r, b, caller, nil); apiErr != nil {
-		code, status := s3AuthError(apiErr)
+		code, status, message := s3AuthError(apiErr)
 		w.Header().Set("x-amz-request-id", caller.RequestID)
-		b.S3Error(w, r, code, status, apiErr.ErrorMessage())
+		b.S3Error(w, r, code, status, message)
 		return
 	}
 	b.S3.ServeHTTP(w, r.WithContext(identity.WithCaller(r.Context(), caller)))
 }
 
-// s3AuthError maps JSON-protocol authentication errors to S3's codes.
-func s3AuthError(err api.Error) (string, int) {
-	switch err.ErrorCode() {
-	case api.CodeUnrecognizedClient:
-		return "InvalidAccessKeyId", http.StatusForbidden
-	case api.CodeInvalidSignature:
-		if strings.HasPrefix(err.ErrorMessage(), "Signature expired") {
-			return "RequestTimeTooSkewed", http.StatusForbidden
-		}
-		return "SignatureDoesNotMatch", http.StatusForbidden
-	case api.CodeIncompleteSignature:
-		return "AuthorizationHeaderMalformed", http.StatusBadRequest
-	case api.CodeMissingAuthenticationToken:
-		return "AccessDenied", http.StatusForbidden
+// s3Coded is an authentication error that knows S3's code for itself.
+type s3Coded interface {
+	S3Code() string
+	S3Message() string
+}
+
+// s3AuthError gives S3's code for an authentication failure.
+func s3AuthError(err api.Error) (code string, status int, message string) {
+	if coded, ok := err.(s3Coded); ok {
+		return coded.S3Code(), err.HTTPStatus(), coded.S3Message()
 	}
-	return "AccessDenied", http.StatusForbidden
+	if err.HTTPStatus() >= 500 {
+		return "InternalError", err.HTTPStatus(), err.ErrorMessage()
+	}
+	return "AccessDenied", http.StatusForbidden, "Access Denied"
 }
 
 func (g *Gateway) writeError(w http.ResponseWriter, r *http.Request, kind requestKind, requestID string, err api.Error) {

@@ -519,7 +519,7 @@ func (g *generator) checks(b *bytes.Buffer, mem *member, memberName, expr string
 	if body.Len() == 0 {
 		return nil
 	}
-	if isField && kind != "list" && kind != "set" && kind != "map" && kind != "blob" {
+	if isField {
 		fmt.Fprintf(b, "if %s {\n%s}\n", present, body.String())
 	} else {
 		b.Write(body.Bytes())

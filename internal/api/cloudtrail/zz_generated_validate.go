@@ -34,14 +34,16 @@ var (
 func (s *AddTagsRequest) ValidateConstraints(v *api.Validator) {
 	v.Required("ResourceId", s.ResourceId != nil)
 	v.Required("TagsList", s.TagsList != nil)
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks AddTagsResponse against the model's constraint traits.
@@ -51,14 +53,16 @@ func (s *AddTagsResponse) ValidateConstraints(v *api.Validator) {
 // ValidateConstraints checks AdvancedEventSelector against the model's constraint traits.
 func (s *AdvancedEventSelector) ValidateConstraints(v *api.Validator) {
 	v.Required("FieldSelectors", s.FieldSelectors != nil)
-	v.CollectionLength("FieldSelectors", len(s.FieldSelectors), 1, -1)
-	v.Enter("FieldSelectors")
-	for i0 := range s.FieldSelectors {
-		v.EnterIndex(i0)
-		s.FieldSelectors[i0].ValidateConstraints(v)
+	if s.FieldSelectors != nil {
+		v.CollectionLength("FieldSelectors", len(s.FieldSelectors), 1, -1)
+		v.Enter("FieldSelectors")
+		for i0 := range s.FieldSelectors {
+			v.EnterIndex(i0)
+			s.FieldSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.Name != nil {
 		v.StringLength("Name", string(*s.Name), 0, 1000)
 		v.Pattern("Name", *s.Name, pattern0)
@@ -67,65 +71,77 @@ func (s *AdvancedEventSelector) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks AdvancedFieldSelector against the model's constraint traits.
 func (s *AdvancedFieldSelector) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("EndsWith", len(s.EndsWith), 1, -1)
-	v.Enter("EndsWith")
-	for i0 := range s.EndsWith {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.EndsWith[i0]), 1, 2048)
-		v.Pattern("", s.EndsWith[i0], pattern1)
+	if s.EndsWith != nil {
+		v.CollectionLength("EndsWith", len(s.EndsWith), 1, -1)
+		v.Enter("EndsWith")
+		for i0 := range s.EndsWith {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.EndsWith[i0]), 1, 2048)
+			v.Pattern("", s.EndsWith[i0], pattern1)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("Equals", len(s.Equals), 1, -1)
-	v.Enter("Equals")
-	for i0 := range s.Equals {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Equals[i0]), 1, 2048)
-		v.Pattern("", s.Equals[i0], pattern1)
+	if s.Equals != nil {
+		v.CollectionLength("Equals", len(s.Equals), 1, -1)
+		v.Enter("Equals")
+		for i0 := range s.Equals {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Equals[i0]), 1, 2048)
+			v.Pattern("", s.Equals[i0], pattern1)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("Field", s.Field != nil)
 	if s.Field != nil {
 		v.StringLength("Field", string(*s.Field), 1, 1000)
 		v.Pattern("Field", *s.Field, pattern2)
 	}
-	v.CollectionLength("NotEndsWith", len(s.NotEndsWith), 1, -1)
-	v.Enter("NotEndsWith")
-	for i0 := range s.NotEndsWith {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.NotEndsWith[i0]), 1, 2048)
-		v.Pattern("", s.NotEndsWith[i0], pattern1)
+	if s.NotEndsWith != nil {
+		v.CollectionLength("NotEndsWith", len(s.NotEndsWith), 1, -1)
+		v.Enter("NotEndsWith")
+		for i0 := range s.NotEndsWith {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.NotEndsWith[i0]), 1, 2048)
+			v.Pattern("", s.NotEndsWith[i0], pattern1)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("NotEquals", len(s.NotEquals), 1, -1)
-	v.Enter("NotEquals")
-	for i0 := range s.NotEquals {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.NotEquals[i0]), 1, 2048)
-		v.Pattern("", s.NotEquals[i0], pattern1)
+	if s.NotEquals != nil {
+		v.CollectionLength("NotEquals", len(s.NotEquals), 1, -1)
+		v.Enter("NotEquals")
+		for i0 := range s.NotEquals {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.NotEquals[i0]), 1, 2048)
+			v.Pattern("", s.NotEquals[i0], pattern1)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("NotStartsWith", len(s.NotStartsWith), 1, -1)
-	v.Enter("NotStartsWith")
-	for i0 := range s.NotStartsWith {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.NotStartsWith[i0]), 1, 2048)
-		v.Pattern("", s.NotStartsWith[i0], pattern1)
+	if s.NotStartsWith != nil {
+		v.CollectionLength("NotStartsWith", len(s.NotStartsWith), 1, -1)
+		v.Enter("NotStartsWith")
+		for i0 := range s.NotStartsWith {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.NotStartsWith[i0]), 1, 2048)
+			v.Pattern("", s.NotStartsWith[i0], pattern1)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("StartsWith", len(s.StartsWith), 1, -1)
-	v.Enter("StartsWith")
-	for i0 := range s.StartsWith {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.StartsWith[i0]), 1, 2048)
-		v.Pattern("", s.StartsWith[i0], pattern1)
+	if s.StartsWith != nil {
+		v.CollectionLength("StartsWith", len(s.StartsWith), 1, -1)
+		v.Enter("StartsWith")
+		for i0 := range s.StartsWith {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.StartsWith[i0]), 1, 2048)
+			v.Pattern("", s.StartsWith[i0], pattern1)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks AggregationConfiguration against the model's constraint traits.
@@ -135,14 +151,16 @@ func (s *AggregationConfiguration) ValidateConstraints(v *api.Validator) {
 		v.Enum("EventCategory", string(s.EventCategory), EventCategoryAggregationValues())
 	}
 	v.Required("Templates", s.Templates != nil)
-	v.CollectionLength("Templates", len(s.Templates), 1, 50)
-	v.Enter("Templates")
-	for i0 := range s.Templates {
-		v.EnterIndex(i0)
-		v.Enum("", string(s.Templates[i0]), TemplateValues())
+	if s.Templates != nil {
+		v.CollectionLength("Templates", len(s.Templates), 1, 50)
+		v.Enter("Templates")
+		for i0 := range s.Templates {
+			v.EnterIndex(i0)
+			v.Enum("", string(s.Templates[i0]), TemplateValues())
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CancelQueryRequest against the model's constraint traits.
@@ -194,14 +212,16 @@ func (s *Channel) ValidateConstraints(v *api.Validator) {
 // ValidateConstraints checks ContextKeySelector against the model's constraint traits.
 func (s *ContextKeySelector) ValidateConstraints(v *api.Validator) {
 	v.Required("Equals", s.Equals != nil)
-	v.CollectionLength("Equals", len(s.Equals), 1, 50)
-	v.Enter("Equals")
-	for i0 := range s.Equals {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Equals[i0]), 1, 128)
+	if s.Equals != nil {
+		v.CollectionLength("Equals", len(s.Equals), 1, 50)
+		v.Enter("Equals")
+		for i0 := range s.Equals {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Equals[i0]), 1, 128)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("Type", s.Type != "")
 	if s.Type != "" {
 		v.Enum("Type", string(s.Type), TypeValues())
@@ -211,14 +231,16 @@ func (s *ContextKeySelector) ValidateConstraints(v *api.Validator) {
 // ValidateConstraints checks CreateChannelRequest against the model's constraint traits.
 func (s *CreateChannelRequest) ValidateConstraints(v *api.Validator) {
 	v.Required("Destinations", s.Destinations != nil)
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		s.Destinations[i0].ValidateConstraints(v)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			s.Destinations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("Name", s.Name != nil)
 	if s.Name != nil {
 		v.StringLength("Name", string(*s.Name), 3, 128)
@@ -229,14 +251,16 @@ func (s *CreateChannelRequest) ValidateConstraints(v *api.Validator) {
 		v.StringLength("Source", string(*s.Source), 1, 256)
 		v.Pattern("Source", *s.Source, pattern0)
 	}
-	v.CollectionLength("Tags", len(s.Tags), 0, 200)
-	v.Enter("Tags")
-	for i0 := range s.Tags {
-		v.EnterIndex(i0)
-		s.Tags[i0].ValidateConstraints(v)
+	if s.Tags != nil {
+		v.CollectionLength("Tags", len(s.Tags), 0, 200)
+		v.Enter("Tags")
+		for i0 := range s.Tags {
+			v.EnterIndex(i0)
+			s.Tags[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateChannelResponse against the model's constraint traits.
@@ -245,14 +269,16 @@ func (s *CreateChannelResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("ChannelArn", string(*s.ChannelArn), 3, 256)
 		v.Pattern("ChannelArn", *s.ChannelArn, pattern3)
 	}
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		s.Destinations[i0].ValidateConstraints(v)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			s.Destinations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.Name != nil {
 		v.StringLength("Name", string(*s.Name), 3, 128)
 		v.Pattern("Name", *s.Name, pattern6)
@@ -261,14 +287,16 @@ func (s *CreateChannelResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("Source", string(*s.Source), 1, 256)
 		v.Pattern("Source", *s.Source, pattern0)
 	}
-	v.CollectionLength("Tags", len(s.Tags), 0, 200)
-	v.Enter("Tags")
-	for i0 := range s.Tags {
-		v.EnterIndex(i0)
-		s.Tags[i0].ValidateConstraints(v)
+	if s.Tags != nil {
+		v.CollectionLength("Tags", len(s.Tags), 0, 200)
+		v.Enter("Tags")
+		for i0 := range s.Tags {
+			v.EnterIndex(i0)
+			s.Tags[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateDashboardRequest against the model's constraint traits.
@@ -283,21 +311,25 @@ func (s *CreateDashboardRequest) ValidateConstraints(v *api.Validator) {
 		s.RefreshSchedule.ValidateConstraints(v)
 		v.Leave()
 	}
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.Enter("Widgets")
-	for i0 := range s.Widgets {
-		v.EnterIndex(i0)
-		s.Widgets[i0].ValidateConstraints(v)
+	if s.Widgets != nil {
+		v.Enter("Widgets")
+		for i0 := range s.Widgets {
+			v.EnterIndex(i0)
+			s.Widgets[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateDashboardResponse against the model's constraint traits.
@@ -314,35 +346,41 @@ func (s *CreateDashboardResponse) ValidateConstraints(v *api.Validator) {
 		s.RefreshSchedule.ValidateConstraints(v)
 		v.Leave()
 	}
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.Type != "" {
 		v.Enum("Type", string(s.Type), DashboardTypeValues())
 	}
-	v.Enter("Widgets")
-	for i0 := range s.Widgets {
-		v.EnterIndex(i0)
-		s.Widgets[i0].ValidateConstraints(v)
+	if s.Widgets != nil {
+		v.Enter("Widgets")
+		for i0 := range s.Widgets {
+			v.EnterIndex(i0)
+			s.Widgets[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateEventDataStoreRequest against the model's constraint traits.
 func (s *CreateEventDataStoreRequest) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.BillingMode != "" {
 		v.Enum("BillingMode", string(s.BillingMode), BillingModeValues())
 	}
@@ -358,25 +396,29 @@ func (s *CreateEventDataStoreRequest) ValidateConstraints(v *api.Validator) {
 	if s.RetentionPeriod != nil {
 		v.Range("RetentionPeriod", float64(*s.RetentionPeriod), api.Float(7), api.Float(3653))
 	}
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateEventDataStoreResponse against the model's constraint traits.
 func (s *CreateEventDataStoreResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.BillingMode != "" {
 		v.Enum("BillingMode", string(s.BillingMode), BillingModeValues())
 	}
@@ -398,28 +440,32 @@ func (s *CreateEventDataStoreResponse) ValidateConstraints(v *api.Validator) {
 	if s.Status != "" {
 		v.Enum("Status", string(s.Status), EventDataStoreStatusValues())
 	}
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateTrailRequest against the model's constraint traits.
 func (s *CreateTrailRequest) ValidateConstraints(v *api.Validator) {
 	v.Required("Name", s.Name != nil)
 	v.Required("S3BucketName", s.S3BucketName != nil)
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks CreateTrailResponse against the model's constraint traits.
@@ -582,13 +628,15 @@ func (s *DescribeTrailsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks DescribeTrailsResponse against the model's constraint traits.
 func (s *DescribeTrailsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("trailList")
-	for i0 := range s.TrailList {
-		v.EnterIndex(i0)
-		s.TrailList[i0].ValidateConstraints(v)
+	if s.TrailList != nil {
+		v.Enter("trailList")
+		for i0 := range s.TrailList {
+			v.EnterIndex(i0)
+			s.TrailList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks Destination against the model's constraint traits.
@@ -655,24 +703,28 @@ func (s *EnableFederationResponse) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks Event against the model's constraint traits.
 func (s *Event) ValidateConstraints(v *api.Validator) {
-	v.Enter("Resources")
-	for i0 := range s.Resources {
-		v.EnterIndex(i0)
-		s.Resources[i0].ValidateConstraints(v)
+	if s.Resources != nil {
+		v.Enter("Resources")
+		for i0 := range s.Resources {
+			v.EnterIndex(i0)
+			s.Resources[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks EventDataStore against the model's constraint traits.
 func (s *EventDataStore) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.EventDataStoreArn != nil {
 		v.StringLength("EventDataStoreArn", string(*s.EventDataStoreArn), 3, 256)
 		v.Pattern("EventDataStoreArn", *s.EventDataStoreArn, pattern3)
@@ -691,13 +743,15 @@ func (s *EventDataStore) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks EventSelector against the model's constraint traits.
 func (s *EventSelector) ValidateConstraints(v *api.Validator) {
-	v.Enter("DataResources")
-	for i0 := range s.DataResources {
-		v.EnterIndex(i0)
-		s.DataResources[i0].ValidateConstraints(v)
+	if s.DataResources != nil {
+		v.Enter("DataResources")
+		for i0 := range s.DataResources {
+			v.EnterIndex(i0)
+			s.DataResources[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.ReadWriteType != "" {
 		v.Enum("ReadWriteType", string(s.ReadWriteType), ReadWriteTypeValues())
 	}
@@ -706,15 +760,17 @@ func (s *EventSelector) ValidateConstraints(v *api.Validator) {
 // ValidateConstraints checks GenerateQueryRequest against the model's constraint traits.
 func (s *GenerateQueryRequest) ValidateConstraints(v *api.Validator) {
 	v.Required("EventDataStores", s.EventDataStores != nil)
-	v.CollectionLength("EventDataStores", len(s.EventDataStores), 1, 1)
-	v.Enter("EventDataStores")
-	for i0 := range s.EventDataStores {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.EventDataStores[i0]), 3, 256)
-		v.Pattern("", s.EventDataStores[i0], pattern3)
+	if s.EventDataStores != nil {
+		v.CollectionLength("EventDataStores", len(s.EventDataStores), 1, 1)
+		v.Enter("EventDataStores")
+		for i0 := range s.EventDataStores {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.EventDataStores[i0]), 3, 256)
+			v.Pattern("", s.EventDataStores[i0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("Prompt", s.Prompt != nil)
 	if s.Prompt != nil {
 		v.StringLength("Prompt", string(*s.Prompt), 3, 500)
@@ -753,14 +809,16 @@ func (s *GetChannelResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("ChannelArn", string(*s.ChannelArn), 3, 256)
 		v.Pattern("ChannelArn", *s.ChannelArn, pattern3)
 	}
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		s.Destinations[i0].ValidateConstraints(v)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			s.Destinations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.IngestionStatus != nil {
 		v.Enter("IngestionStatus")
 		s.IngestionStatus.ValidateConstraints(v)
@@ -813,13 +871,15 @@ func (s *GetDashboardResponse) ValidateConstraints(v *api.Validator) {
 	if s.Type != "" {
 		v.Enum("Type", string(s.Type), DashboardTypeValues())
 	}
-	v.Enter("Widgets")
-	for i0 := range s.Widgets {
-		v.EnterIndex(i0)
-		s.Widgets[i0].ValidateConstraints(v)
+	if s.Widgets != nil {
+		v.Enter("Widgets")
+		for i0 := range s.Widgets {
+			v.EnterIndex(i0)
+			s.Widgets[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks GetEventConfigurationRequest against the model's constraint traits.
@@ -828,22 +888,26 @@ func (s *GetEventConfigurationRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks GetEventConfigurationResponse against the model's constraint traits.
 func (s *GetEventConfigurationResponse) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("AggregationConfigurations", len(s.AggregationConfigurations), 0, 1)
-	v.Enter("AggregationConfigurations")
-	for i0 := range s.AggregationConfigurations {
-		v.EnterIndex(i0)
-		s.AggregationConfigurations[i0].ValidateConstraints(v)
+	if s.AggregationConfigurations != nil {
+		v.CollectionLength("AggregationConfigurations", len(s.AggregationConfigurations), 0, 1)
+		v.Enter("AggregationConfigurations")
+		for i0 := range s.AggregationConfigurations {
+			v.EnterIndex(i0)
+			s.AggregationConfigurations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("ContextKeySelectors", len(s.ContextKeySelectors), 0, 2)
-	v.Enter("ContextKeySelectors")
-	for i0 := range s.ContextKeySelectors {
-		v.EnterIndex(i0)
-		s.ContextKeySelectors[i0].ValidateConstraints(v)
+	if s.ContextKeySelectors != nil {
+		v.CollectionLength("ContextKeySelectors", len(s.ContextKeySelectors), 0, 2)
+		v.Enter("ContextKeySelectors")
+		for i0 := range s.ContextKeySelectors {
+			v.EnterIndex(i0)
+			s.ContextKeySelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.EventDataStoreArn != nil {
 		v.StringLength("EventDataStoreArn", string(*s.EventDataStoreArn), 3, 256)
 		v.Pattern("EventDataStoreArn", *s.EventDataStoreArn, pattern3)
@@ -864,13 +928,15 @@ func (s *GetEventDataStoreRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks GetEventDataStoreResponse against the model's constraint traits.
 func (s *GetEventDataStoreResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.BillingMode != "" {
 		v.Enum("BillingMode", string(s.BillingMode), BillingModeValues())
 	}
@@ -893,14 +959,16 @@ func (s *GetEventDataStoreResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("Name", string(*s.Name), 3, 128)
 		v.Pattern("Name", *s.Name, pattern6)
 	}
-	v.CollectionLength("PartitionKeys", len(s.PartitionKeys), 0, 2)
-	v.Enter("PartitionKeys")
-	for i0 := range s.PartitionKeys {
-		v.EnterIndex(i0)
-		s.PartitionKeys[i0].ValidateConstraints(v)
+	if s.PartitionKeys != nil {
+		v.CollectionLength("PartitionKeys", len(s.PartitionKeys), 0, 2)
+		v.Enter("PartitionKeys")
+		for i0 := range s.PartitionKeys {
+			v.EnterIndex(i0)
+			s.PartitionKeys[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.RetentionPeriod != nil {
 		v.Range("RetentionPeriod", float64(*s.RetentionPeriod), api.Float(7), api.Float(3653))
 	}
@@ -916,20 +984,24 @@ func (s *GetEventSelectorsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks GetEventSelectorsResponse against the model's constraint traits.
 func (s *GetEventSelectorsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.Enter("EventSelectors")
-	for i0 := range s.EventSelectors {
-		v.EnterIndex(i0)
-		s.EventSelectors[i0].ValidateConstraints(v)
+	if s.EventSelectors != nil {
+		v.Enter("EventSelectors")
+		for i0 := range s.EventSelectors {
+			v.EnterIndex(i0)
+			s.EventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks GetImportRequest against the model's constraint traits.
@@ -943,15 +1015,17 @@ func (s *GetImportRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks GetImportResponse against the model's constraint traits.
 func (s *GetImportResponse) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Destinations[i0]), 3, 256)
-		v.Pattern("", s.Destinations[i0], pattern3)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Destinations[i0]), 3, 256)
+			v.Pattern("", s.Destinations[i0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.ImportId != nil {
 		v.StringLength("ImportId", string(*s.ImportId), 36, 36)
 		v.Pattern("ImportId", *s.ImportId, pattern5)
@@ -985,13 +1059,15 @@ func (s *GetInsightSelectorsResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("EventDataStoreArn", string(*s.EventDataStoreArn), 3, 256)
 		v.Pattern("EventDataStoreArn", *s.EventDataStoreArn, pattern3)
 	}
-	v.Enter("InsightSelectors")
-	for i0 := range s.InsightSelectors {
-		v.EnterIndex(i0)
-		s.InsightSelectors[i0].ValidateConstraints(v)
+	if s.InsightSelectors != nil {
+		v.Enter("InsightSelectors")
+		for i0 := range s.InsightSelectors {
+			v.EnterIndex(i0)
+			s.InsightSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.InsightsDestination != nil {
 		v.StringLength("InsightsDestination", string(*s.InsightsDestination), 3, 256)
 		v.Pattern("InsightsDestination", *s.InsightsDestination, pattern3)
@@ -1111,15 +1187,17 @@ func (s *ImportStatistics) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ImportsListItem against the model's constraint traits.
 func (s *ImportsListItem) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Destinations[i0]), 3, 256)
-		v.Pattern("", s.Destinations[i0], pattern3)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Destinations[i0]), 3, 256)
+			v.Pattern("", s.Destinations[i0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.ImportId != nil {
 		v.StringLength("ImportId", string(*s.ImportId), 36, 36)
 		v.Pattern("ImportId", *s.ImportId, pattern5)
@@ -1147,13 +1225,15 @@ func (s *IngestionStatus) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks InsightSelector against the model's constraint traits.
 func (s *InsightSelector) ValidateConstraints(v *api.Validator) {
-	v.Enter("EventCategories")
-	for i0 := range s.EventCategories {
-		v.EnterIndex(i0)
-		v.Enum("", string(s.EventCategories[i0]), SourceEventCategoryValues())
+	if s.EventCategories != nil {
+		v.Enter("EventCategories")
+		for i0 := range s.EventCategories {
+			v.EnterIndex(i0)
+			v.Enum("", string(s.EventCategories[i0]), SourceEventCategoryValues())
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.InsightType != "" {
 		v.Enum("InsightType", string(s.InsightType), InsightTypeValues())
 	}
@@ -1172,13 +1252,15 @@ func (s *ListChannelsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListChannelsResponse against the model's constraint traits.
 func (s *ListChannelsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Channels")
-	for i0 := range s.Channels {
-		v.EnterIndex(i0)
-		s.Channels[i0].ValidateConstraints(v)
+	if s.Channels != nil {
+		v.Enter("Channels")
+		for i0 := range s.Channels {
+			v.EnterIndex(i0)
+			s.Channels[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.NextToken != nil {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
@@ -1205,13 +1287,15 @@ func (s *ListDashboardsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListDashboardsResponse against the model's constraint traits.
 func (s *ListDashboardsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Dashboards")
-	for i0 := range s.Dashboards {
-		v.EnterIndex(i0)
-		s.Dashboards[i0].ValidateConstraints(v)
+	if s.Dashboards != nil {
+		v.Enter("Dashboards")
+		for i0 := range s.Dashboards {
+			v.EnterIndex(i0)
+			s.Dashboards[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.NextToken != nil {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
@@ -1231,13 +1315,15 @@ func (s *ListEventDataStoresRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListEventDataStoresResponse against the model's constraint traits.
 func (s *ListEventDataStoresResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("EventDataStores")
-	for i0 := range s.EventDataStores {
-		v.EnterIndex(i0)
-		s.EventDataStores[i0].ValidateConstraints(v)
+	if s.EventDataStores != nil {
+		v.Enter("EventDataStores")
+		for i0 := range s.EventDataStores {
+			v.EnterIndex(i0)
+			s.EventDataStores[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.NextToken != nil {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
@@ -1262,13 +1348,15 @@ func (s *ListImportFailuresRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListImportFailuresResponse against the model's constraint traits.
 func (s *ListImportFailuresResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Failures")
-	for i0 := range s.Failures {
-		v.EnterIndex(i0)
-		s.Failures[i0].ValidateConstraints(v)
+	if s.Failures != nil {
+		v.Enter("Failures")
+		for i0 := range s.Failures {
+			v.EnterIndex(i0)
+			s.Failures[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.NextToken != nil {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
@@ -1295,13 +1383,15 @@ func (s *ListImportsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListImportsResponse against the model's constraint traits.
 func (s *ListImportsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Imports")
-	for i0 := range s.Imports {
-		v.EnterIndex(i0)
-		s.Imports[i0].ValidateConstraints(v)
+	if s.Imports != nil {
+		v.Enter("Imports")
+		for i0 := range s.Imports {
+			v.EnterIndex(i0)
+			s.Imports[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.NextToken != nil {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
@@ -1314,15 +1404,17 @@ func (s *ListInsightsDataRequest) ValidateConstraints(v *api.Validator) {
 	if s.DataType != "" {
 		v.Enum("DataType", string(s.DataType), ListInsightsDataTypeValues())
 	}
-	v.CollectionLength("Dimensions", len(s.Dimensions), 1, 1)
-	v.Enter("Dimensions")
-	for k0 := range s.Dimensions {
-		v.EnterKey(k0)
-		v.Enum("", string(k0), ListInsightsDataDimensionKeyValues())
-		v.StringLength("", string(s.Dimensions[k0]), 1, 2000)
+	if s.Dimensions != nil {
+		v.CollectionLength("Dimensions", len(s.Dimensions), 1, 1)
+		v.Enter("Dimensions")
+		for k0 := range s.Dimensions {
+			v.EnterKey(k0)
+			v.Enum("", string(k0), ListInsightsDataDimensionKeyValues())
+			v.StringLength("", string(s.Dimensions[k0]), 1, 2000)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("InsightSource", s.InsightSource != nil)
 	if s.InsightSource != nil {
 		v.StringLength("InsightSource", string(*s.InsightSource), 3, 256)
@@ -1339,13 +1431,15 @@ func (s *ListInsightsDataRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListInsightsDataResponse against the model's constraint traits.
 func (s *ListInsightsDataResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Events")
-	for i0 := range s.Events {
-		v.EnterIndex(i0)
-		s.Events[i0].ValidateConstraints(v)
+	if s.Events != nil {
+		v.Enter("Events")
+		for i0 := range s.Events {
+			v.EnterIndex(i0)
+			s.Events[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.NextToken != nil {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
@@ -1414,13 +1508,15 @@ func (s *ListPublicKeysRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListPublicKeysResponse against the model's constraint traits.
 func (s *ListPublicKeysResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("PublicKeyList")
-	for i0 := range s.PublicKeyList {
-		v.EnterIndex(i0)
-		s.PublicKeyList[i0].ValidateConstraints(v)
+	if s.PublicKeyList != nil {
+		v.Enter("PublicKeyList")
+		for i0 := range s.PublicKeyList {
+			v.EnterIndex(i0)
+			s.PublicKeyList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks ListQueriesRequest against the model's constraint traits.
@@ -1448,13 +1544,15 @@ func (s *ListQueriesResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
 	}
-	v.Enter("Queries")
-	for i0 := range s.Queries {
-		v.EnterIndex(i0)
-		s.Queries[i0].ValidateConstraints(v)
+	if s.Queries != nil {
+		v.Enter("Queries")
+		for i0 := range s.Queries {
+			v.EnterIndex(i0)
+			s.Queries[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks ListTagsRequest against the model's constraint traits.
@@ -1464,13 +1562,15 @@ func (s *ListTagsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListTagsResponse against the model's constraint traits.
 func (s *ListTagsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("ResourceTagList")
-	for i0 := range s.ResourceTagList {
-		v.EnterIndex(i0)
-		s.ResourceTagList[i0].ValidateConstraints(v)
+	if s.ResourceTagList != nil {
+		v.Enter("ResourceTagList")
+		for i0 := range s.ResourceTagList {
+			v.EnterIndex(i0)
+			s.ResourceTagList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks ListTrailsRequest against the model's constraint traits.
@@ -1479,13 +1579,15 @@ func (s *ListTrailsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ListTrailsResponse against the model's constraint traits.
 func (s *ListTrailsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Trails")
-	for i0 := range s.Trails {
-		v.EnterIndex(i0)
-		s.Trails[i0].ValidateConstraints(v)
+	if s.Trails != nil {
+		v.Enter("Trails")
+		for i0 := range s.Trails {
+			v.EnterIndex(i0)
+			s.Trails[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks LookupAttribute against the model's constraint traits.
@@ -1505,13 +1607,15 @@ func (s *LookupEventsRequest) ValidateConstraints(v *api.Validator) {
 	if s.EventCategory != "" {
 		v.Enum("EventCategory", string(s.EventCategory), EventCategoryValues())
 	}
-	v.Enter("LookupAttributes")
-	for i0 := range s.LookupAttributes {
-		v.EnterIndex(i0)
-		s.LookupAttributes[i0].ValidateConstraints(v)
+	if s.LookupAttributes != nil {
+		v.Enter("LookupAttributes")
+		for i0 := range s.LookupAttributes {
+			v.EnterIndex(i0)
+			s.LookupAttributes[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.MaxResults != nil {
 		v.Range("MaxResults", float64(*s.MaxResults), api.Float(1), api.Float(50))
 	}
@@ -1519,13 +1623,15 @@ func (s *LookupEventsRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks LookupEventsResponse against the model's constraint traits.
 func (s *LookupEventsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("Events")
-	for i0 := range s.Events {
-		v.EnterIndex(i0)
-		s.Events[i0].ValidateConstraints(v)
+	if s.Events != nil {
+		v.Enter("Events")
+		for i0 := range s.Events {
+			v.EnterIndex(i0)
+			s.Events[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks PartitionKey against the model's constraint traits.
@@ -1548,22 +1654,26 @@ func (s *PublicKey) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks PutEventConfigurationRequest against the model's constraint traits.
 func (s *PutEventConfigurationRequest) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("AggregationConfigurations", len(s.AggregationConfigurations), 0, 1)
-	v.Enter("AggregationConfigurations")
-	for i0 := range s.AggregationConfigurations {
-		v.EnterIndex(i0)
-		s.AggregationConfigurations[i0].ValidateConstraints(v)
+	if s.AggregationConfigurations != nil {
+		v.CollectionLength("AggregationConfigurations", len(s.AggregationConfigurations), 0, 1)
+		v.Enter("AggregationConfigurations")
+		for i0 := range s.AggregationConfigurations {
+			v.EnterIndex(i0)
+			s.AggregationConfigurations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("ContextKeySelectors", len(s.ContextKeySelectors), 0, 2)
-	v.Enter("ContextKeySelectors")
-	for i0 := range s.ContextKeySelectors {
-		v.EnterIndex(i0)
-		s.ContextKeySelectors[i0].ValidateConstraints(v)
+	if s.ContextKeySelectors != nil {
+		v.CollectionLength("ContextKeySelectors", len(s.ContextKeySelectors), 0, 2)
+		v.Enter("ContextKeySelectors")
+		for i0 := range s.ContextKeySelectors {
+			v.EnterIndex(i0)
+			s.ContextKeySelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.MaxEventSize != "" {
 		v.Enum("MaxEventSize", string(s.MaxEventSize), MaxEventSizeValues())
 	}
@@ -1571,22 +1681,26 @@ func (s *PutEventConfigurationRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks PutEventConfigurationResponse against the model's constraint traits.
 func (s *PutEventConfigurationResponse) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("AggregationConfigurations", len(s.AggregationConfigurations), 0, 1)
-	v.Enter("AggregationConfigurations")
-	for i0 := range s.AggregationConfigurations {
-		v.EnterIndex(i0)
-		s.AggregationConfigurations[i0].ValidateConstraints(v)
+	if s.AggregationConfigurations != nil {
+		v.CollectionLength("AggregationConfigurations", len(s.AggregationConfigurations), 0, 1)
+		v.Enter("AggregationConfigurations")
+		for i0 := range s.AggregationConfigurations {
+			v.EnterIndex(i0)
+			s.AggregationConfigurations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.CollectionLength("ContextKeySelectors", len(s.ContextKeySelectors), 0, 2)
-	v.Enter("ContextKeySelectors")
-	for i0 := range s.ContextKeySelectors {
-		v.EnterIndex(i0)
-		s.ContextKeySelectors[i0].ValidateConstraints(v)
+	if s.ContextKeySelectors != nil {
+		v.CollectionLength("ContextKeySelectors", len(s.ContextKeySelectors), 0, 2)
+		v.Enter("ContextKeySelectors")
+		for i0 := range s.ContextKeySelectors {
+			v.EnterIndex(i0)
+			s.ContextKeySelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.EventDataStoreArn != nil {
 		v.StringLength("EventDataStoreArn", string(*s.EventDataStoreArn), 3, 256)
 		v.Pattern("EventDataStoreArn", *s.EventDataStoreArn, pattern3)
@@ -1598,39 +1712,47 @@ func (s *PutEventConfigurationResponse) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks PutEventSelectorsRequest against the model's constraint traits.
 func (s *PutEventSelectorsRequest) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.Enter("EventSelectors")
-	for i0 := range s.EventSelectors {
-		v.EnterIndex(i0)
-		s.EventSelectors[i0].ValidateConstraints(v)
+	if s.EventSelectors != nil {
+		v.Enter("EventSelectors")
+		for i0 := range s.EventSelectors {
+			v.EnterIndex(i0)
+			s.EventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("TrailName", s.TrailName != nil)
 }
 
 // ValidateConstraints checks PutEventSelectorsResponse against the model's constraint traits.
 func (s *PutEventSelectorsResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
-	v.Enter("EventSelectors")
-	for i0 := range s.EventSelectors {
-		v.EnterIndex(i0)
-		s.EventSelectors[i0].ValidateConstraints(v)
+	if s.EventSelectors != nil {
+		v.Enter("EventSelectors")
+		for i0 := range s.EventSelectors {
+			v.EnterIndex(i0)
+			s.EventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks PutInsightSelectorsRequest against the model's constraint traits.
@@ -1640,13 +1762,15 @@ func (s *PutInsightSelectorsRequest) ValidateConstraints(v *api.Validator) {
 		v.Pattern("EventDataStore", *s.EventDataStore, pattern3)
 	}
 	v.Required("InsightSelectors", s.InsightSelectors != nil)
-	v.Enter("InsightSelectors")
-	for i0 := range s.InsightSelectors {
-		v.EnterIndex(i0)
-		s.InsightSelectors[i0].ValidateConstraints(v)
+	if s.InsightSelectors != nil {
+		v.Enter("InsightSelectors")
+		for i0 := range s.InsightSelectors {
+			v.EnterIndex(i0)
+			s.InsightSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.InsightsDestination != nil {
 		v.StringLength("InsightsDestination", string(*s.InsightsDestination), 3, 256)
 		v.Pattern("InsightsDestination", *s.InsightsDestination, pattern3)
@@ -1659,13 +1783,15 @@ func (s *PutInsightSelectorsResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("EventDataStoreArn", string(*s.EventDataStoreArn), 3, 256)
 		v.Pattern("EventDataStoreArn", *s.EventDataStoreArn, pattern3)
 	}
-	v.Enter("InsightSelectors")
-	for i0 := range s.InsightSelectors {
-		v.EnterIndex(i0)
-		s.InsightSelectors[i0].ValidateConstraints(v)
+	if s.InsightSelectors != nil {
+		v.Enter("InsightSelectors")
+		for i0 := range s.InsightSelectors {
+			v.EnterIndex(i0)
+			s.InsightSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.InsightsDestination != nil {
 		v.StringLength("InsightsDestination", string(*s.InsightsDestination), 3, 256)
 		v.Pattern("InsightsDestination", *s.InsightsDestination, pattern3)
@@ -1757,14 +1883,16 @@ func (s *RegisterOrganizationDelegatedAdminResponse) ValidateConstraints(v *api.
 func (s *RemoveTagsRequest) ValidateConstraints(v *api.Validator) {
 	v.Required("ResourceId", s.ResourceId != nil)
 	v.Required("TagsList", s.TagsList != nil)
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks RemoveTagsResponse against the model's constraint traits.
@@ -1773,31 +1901,35 @@ func (s *RemoveTagsResponse) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks RequestWidget against the model's constraint traits.
 func (s *RequestWidget) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("QueryParameters", len(s.QueryParameters), 1, 10)
-	v.Enter("QueryParameters")
-	for i0 := range s.QueryParameters {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.QueryParameters[i0]), 1, 1024)
-		v.Pattern("", s.QueryParameters[i0], pattern0)
+	if s.QueryParameters != nil {
+		v.CollectionLength("QueryParameters", len(s.QueryParameters), 1, 10)
+		v.Enter("QueryParameters")
+		for i0 := range s.QueryParameters {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.QueryParameters[i0]), 1, 1024)
+			v.Pattern("", s.QueryParameters[i0], pattern0)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("QueryStatement", s.QueryStatement != nil)
 	if s.QueryStatement != nil {
 		v.StringLength("QueryStatement", string(*s.QueryStatement), 1, 10000)
 		v.Pattern("QueryStatement", *s.QueryStatement, pattern11)
 	}
 	v.Required("ViewProperties", s.ViewProperties != nil)
-	v.Enter("ViewProperties")
-	for k0 := range s.ViewProperties {
-		v.EnterKey(k0)
-		v.StringLength("", string(k0), 3, 128)
-		v.Pattern("", k0, pattern6)
-		v.StringLength("", string(s.ViewProperties[k0]), 1, 128)
-		v.Pattern("", s.ViewProperties[k0], pattern19)
+	if s.ViewProperties != nil {
+		v.Enter("ViewProperties")
+		for k0 := range s.ViewProperties {
+			v.EnterKey(k0)
+			v.StringLength("", string(k0), 3, 128)
+			v.Pattern("", k0, pattern6)
+			v.StringLength("", string(s.ViewProperties[k0]), 1, 128)
+			v.Pattern("", s.ViewProperties[k0], pattern19)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks Resource against the model's constraint traits.
@@ -1806,14 +1938,16 @@ func (s *Resource) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks ResourceTag against the model's constraint traits.
 func (s *ResourceTag) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
-	v.Enter("TagsList")
-	for i0 := range s.TagsList {
-		v.EnterIndex(i0)
-		s.TagsList[i0].ValidateConstraints(v)
+	if s.TagsList != nil {
+		v.CollectionLength("TagsList", len(s.TagsList), 0, 200)
+		v.Enter("TagsList")
+		for i0 := range s.TagsList {
+			v.EnterIndex(i0)
+			s.TagsList[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks RestoreEventDataStoreRequest against the model's constraint traits.
@@ -1827,13 +1961,15 @@ func (s *RestoreEventDataStoreRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks RestoreEventDataStoreResponse against the model's constraint traits.
 func (s *RestoreEventDataStoreResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.BillingMode != "" {
 		v.Enum("BillingMode", string(s.BillingMode), BillingModeValues())
 	}
@@ -1886,13 +2022,15 @@ func (s *SearchSampleQueriesResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("NextToken", string(*s.NextToken), 4, 1000)
 		v.Pattern("NextToken", *s.NextToken, pattern0)
 	}
-	v.Enter("SearchResults")
-	for i0 := range s.SearchResults {
-		v.EnterIndex(i0)
-		s.SearchResults[i0].ValidateConstraints(v)
+	if s.SearchResults != nil {
+		v.Enter("SearchResults")
+		for i0 := range s.SearchResults {
+			v.EnterIndex(i0)
+			s.SearchResults[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks SearchSampleQueriesSearchResult against the model's constraint traits.
@@ -1901,13 +2039,15 @@ func (s *SearchSampleQueriesSearchResult) ValidateConstraints(v *api.Validator) 
 
 // ValidateConstraints checks SourceConfig against the model's constraint traits.
 func (s *SourceConfig) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks StartDashboardRefreshRequest against the model's constraint traits.
@@ -1916,16 +2056,18 @@ func (s *StartDashboardRefreshRequest) ValidateConstraints(v *api.Validator) {
 	if s.DashboardId != nil {
 		v.Pattern("DashboardId", *s.DashboardId, pattern3)
 	}
-	v.Enter("QueryParameterValues")
-	for k0 := range s.QueryParameterValues {
-		v.EnterKey(k0)
-		v.StringLength("", string(k0), 3, 128)
-		v.Pattern("", k0, pattern20)
-		v.StringLength("", string(s.QueryParameterValues[k0]), 1, 128)
-		v.Pattern("", s.QueryParameterValues[k0], pattern3)
+	if s.QueryParameterValues != nil {
+		v.Enter("QueryParameterValues")
+		for k0 := range s.QueryParameterValues {
+			v.EnterKey(k0)
+			v.StringLength("", string(k0), 3, 128)
+			v.Pattern("", k0, pattern20)
+			v.StringLength("", string(s.QueryParameterValues[k0]), 1, 128)
+			v.Pattern("", s.QueryParameterValues[k0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks StartDashboardRefreshResponse against the model's constraint traits.
@@ -1951,15 +2093,17 @@ func (s *StartEventDataStoreIngestionResponse) ValidateConstraints(v *api.Valida
 
 // ValidateConstraints checks StartImportRequest against the model's constraint traits.
 func (s *StartImportRequest) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Destinations[i0]), 3, 256)
-		v.Pattern("", s.Destinations[i0], pattern3)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Destinations[i0]), 3, 256)
+			v.Pattern("", s.Destinations[i0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.ImportId != nil {
 		v.StringLength("ImportId", string(*s.ImportId), 36, 36)
 		v.Pattern("ImportId", *s.ImportId, pattern5)
@@ -1973,15 +2117,17 @@ func (s *StartImportRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks StartImportResponse against the model's constraint traits.
 func (s *StartImportResponse) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Destinations[i0]), 3, 256)
-		v.Pattern("", s.Destinations[i0], pattern3)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Destinations[i0]), 3, 256)
+			v.Pattern("", s.Destinations[i0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.ImportId != nil {
 		v.StringLength("ImportId", string(*s.ImportId), 36, 36)
 		v.Pattern("ImportId", *s.ImportId, pattern5)
@@ -2019,15 +2165,17 @@ func (s *StartQueryRequest) ValidateConstraints(v *api.Validator) {
 		v.StringLength("QueryAlias", string(*s.QueryAlias), 1, 256)
 		v.Pattern("QueryAlias", *s.QueryAlias, pattern8)
 	}
-	v.CollectionLength("QueryParameters", len(s.QueryParameters), 1, 10)
-	v.Enter("QueryParameters")
-	for i0 := range s.QueryParameters {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.QueryParameters[i0]), 1, 1024)
-		v.Pattern("", s.QueryParameters[i0], pattern0)
+	if s.QueryParameters != nil {
+		v.CollectionLength("QueryParameters", len(s.QueryParameters), 1, 10)
+		v.Enter("QueryParameters")
+		for i0 := range s.QueryParameters {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.QueryParameters[i0]), 1, 1024)
+			v.Pattern("", s.QueryParameters[i0], pattern0)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.QueryStatement != nil {
 		v.StringLength("QueryStatement", string(*s.QueryStatement), 1, 10000)
 		v.Pattern("QueryStatement", *s.QueryStatement, pattern11)
@@ -2070,15 +2218,17 @@ func (s *StopImportRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks StopImportResponse against the model's constraint traits.
 func (s *StopImportResponse) ValidateConstraints(v *api.Validator) {
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.Destinations[i0]), 3, 256)
-		v.Pattern("", s.Destinations[i0], pattern3)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 1)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.Destinations[i0]), 3, 256)
+			v.Pattern("", s.Destinations[i0], pattern3)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.ImportId != nil {
 		v.StringLength("ImportId", string(*s.ImportId), 36, 36)
 		v.Pattern("ImportId", *s.ImportId, pattern5)
@@ -2133,14 +2283,16 @@ func (s *UpdateChannelRequest) ValidateConstraints(v *api.Validator) {
 		v.StringLength("Channel", string(*s.Channel), 3, 256)
 		v.Pattern("Channel", *s.Channel, pattern3)
 	}
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		s.Destinations[i0].ValidateConstraints(v)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			s.Destinations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.Name != nil {
 		v.StringLength("Name", string(*s.Name), 3, 128)
 		v.Pattern("Name", *s.Name, pattern6)
@@ -2153,14 +2305,16 @@ func (s *UpdateChannelResponse) ValidateConstraints(v *api.Validator) {
 		v.StringLength("ChannelArn", string(*s.ChannelArn), 3, 256)
 		v.Pattern("ChannelArn", *s.ChannelArn, pattern3)
 	}
-	v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
-	v.Enter("Destinations")
-	for i0 := range s.Destinations {
-		v.EnterIndex(i0)
-		s.Destinations[i0].ValidateConstraints(v)
+	if s.Destinations != nil {
+		v.CollectionLength("Destinations", len(s.Destinations), 1, 200)
+		v.Enter("Destinations")
+		for i0 := range s.Destinations {
+			v.EnterIndex(i0)
+			s.Destinations[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.Name != nil {
 		v.StringLength("Name", string(*s.Name), 3, 128)
 		v.Pattern("Name", *s.Name, pattern6)
@@ -2182,13 +2336,15 @@ func (s *UpdateDashboardRequest) ValidateConstraints(v *api.Validator) {
 		s.RefreshSchedule.ValidateConstraints(v)
 		v.Leave()
 	}
-	v.Enter("Widgets")
-	for i0 := range s.Widgets {
-		v.EnterIndex(i0)
-		s.Widgets[i0].ValidateConstraints(v)
+	if s.Widgets != nil {
+		v.Enter("Widgets")
+		for i0 := range s.Widgets {
+			v.EnterIndex(i0)
+			s.Widgets[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks UpdateDashboardResponse against the model's constraint traits.
@@ -2208,24 +2364,28 @@ func (s *UpdateDashboardResponse) ValidateConstraints(v *api.Validator) {
 	if s.Type != "" {
 		v.Enum("Type", string(s.Type), DashboardTypeValues())
 	}
-	v.Enter("Widgets")
-	for i0 := range s.Widgets {
-		v.EnterIndex(i0)
-		s.Widgets[i0].ValidateConstraints(v)
+	if s.Widgets != nil {
+		v.Enter("Widgets")
+		for i0 := range s.Widgets {
+			v.EnterIndex(i0)
+			s.Widgets[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks UpdateEventDataStoreRequest against the model's constraint traits.
 func (s *UpdateEventDataStoreRequest) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.BillingMode != "" {
 		v.Enum("BillingMode", string(s.BillingMode), BillingModeValues())
 	}
@@ -2249,13 +2409,15 @@ func (s *UpdateEventDataStoreRequest) ValidateConstraints(v *api.Validator) {
 
 // ValidateConstraints checks UpdateEventDataStoreResponse against the model's constraint traits.
 func (s *UpdateEventDataStoreResponse) ValidateConstraints(v *api.Validator) {
-	v.Enter("AdvancedEventSelectors")
-	for i0 := range s.AdvancedEventSelectors {
-		v.EnterIndex(i0)
-		s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+	if s.AdvancedEventSelectors != nil {
+		v.Enter("AdvancedEventSelectors")
+		for i0 := range s.AdvancedEventSelectors {
+			v.EnterIndex(i0)
+			s.AdvancedEventSelectors[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.BillingMode != "" {
 		v.Enum("BillingMode", string(s.BillingMode), BillingModeValues())
 	}
@@ -2301,27 +2463,31 @@ func (s *Widget) ValidateConstraints(v *api.Validator) {
 		v.StringLength("QueryAlias", string(*s.QueryAlias), 1, 256)
 		v.Pattern("QueryAlias", *s.QueryAlias, pattern8)
 	}
-	v.CollectionLength("QueryParameters", len(s.QueryParameters), 1, 10)
-	v.Enter("QueryParameters")
-	for i0 := range s.QueryParameters {
-		v.EnterIndex(i0)
-		v.StringLength("", string(s.QueryParameters[i0]), 1, 1024)
-		v.Pattern("", s.QueryParameters[i0], pattern0)
+	if s.QueryParameters != nil {
+		v.CollectionLength("QueryParameters", len(s.QueryParameters), 1, 10)
+		v.Enter("QueryParameters")
+		for i0 := range s.QueryParameters {
+			v.EnterIndex(i0)
+			v.StringLength("", string(s.QueryParameters[i0]), 1, 1024)
+			v.Pattern("", s.QueryParameters[i0], pattern0)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	if s.QueryStatement != nil {
 		v.StringLength("QueryStatement", string(*s.QueryStatement), 1, 10000)
 		v.Pattern("QueryStatement", *s.QueryStatement, pattern11)
 	}
-	v.Enter("ViewProperties")
-	for k0 := range s.ViewProperties {
-		v.EnterKey(k0)
-		v.StringLength("", string(k0), 3, 128)
-		v.Pattern("", k0, pattern6)
-		v.StringLength("", string(s.ViewProperties[k0]), 1, 128)
-		v.Pattern("", s.ViewProperties[k0], pattern19)
+	if s.ViewProperties != nil {
+		v.Enter("ViewProperties")
+		for k0 := range s.ViewProperties {
+			v.EnterKey(k0)
+			v.StringLength("", string(k0), 3, 128)
+			v.Pattern("", k0, pattern6)
+			v.StringLength("", string(s.ViewProperties[k0]), 1, 128)
+			v.Pattern("", s.ViewProperties[k0], pattern19)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }

@@ -39,14 +39,16 @@ func (s *AuditEventResultEntry) ValidateConstraints(v *api.Validator) {
 // ValidateConstraints checks PutAuditEventsRequest against the model's constraint traits.
 func (s *PutAuditEventsRequest) ValidateConstraints(v *api.Validator) {
 	v.Required("auditEvents", s.AuditEvents != nil)
-	v.CollectionLength("auditEvents", len(s.AuditEvents), 1, 100)
-	v.Enter("auditEvents")
-	for i0 := range s.AuditEvents {
-		v.EnterIndex(i0)
-		s.AuditEvents[i0].ValidateConstraints(v)
+	if s.AuditEvents != nil {
+		v.CollectionLength("auditEvents", len(s.AuditEvents), 1, 100)
+		v.Enter("auditEvents")
+		for i0 := range s.AuditEvents {
+			v.EnterIndex(i0)
+			s.AuditEvents[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("channelArn", s.ChannelArn != nil)
 	if s.ChannelArn != nil {
 		v.Pattern("channelArn", *s.ChannelArn, pattern1)
@@ -60,23 +62,27 @@ func (s *PutAuditEventsRequest) ValidateConstraints(v *api.Validator) {
 // ValidateConstraints checks PutAuditEventsResponse against the model's constraint traits.
 func (s *PutAuditEventsResponse) ValidateConstraints(v *api.Validator) {
 	v.Required("failed", s.Failed != nil)
-	v.CollectionLength("failed", len(s.Failed), 0, 100)
-	v.Enter("failed")
-	for i0 := range s.Failed {
-		v.EnterIndex(i0)
-		s.Failed[i0].ValidateConstraints(v)
+	if s.Failed != nil {
+		v.CollectionLength("failed", len(s.Failed), 0, 100)
+		v.Enter("failed")
+		for i0 := range s.Failed {
+			v.EnterIndex(i0)
+			s.Failed[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 	v.Required("successful", s.Successful != nil)
-	v.CollectionLength("successful", len(s.Successful), 0, 100)
-	v.Enter("successful")
-	for i0 := range s.Successful {
-		v.EnterIndex(i0)
-		s.Successful[i0].ValidateConstraints(v)
+	if s.Successful != nil {
+		v.CollectionLength("successful", len(s.Successful), 0, 100)
+		v.Enter("successful")
+		for i0 := range s.Successful {
+			v.EnterIndex(i0)
+			s.Successful[i0].ValidateConstraints(v)
+			v.Leave()
+		}
 		v.Leave()
 	}
-	v.Leave()
 }
 
 // ValidateConstraints checks ResultErrorEntry against the model's constraint traits.

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cairnhq/cairn/internal/api"
+	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/api/cloudtraildata"
+	"github.com/cairnhq/cairn/internal/auth"
+	"github.com/cairnhq/cairn/internal/config"
+	"github.com/cairnhq/cairn/internal/gateway"
+	"github.com/cairnhq/cairn/internal/history"
+	"github.com/cairnhq/cairn/internal/iam"
+	"github.com/cairnhq/cairn/internal/protocol/awsjson"
+	"github.com/cairnhq/cairn/internal/s3api"
+	"github.com/cairnhq/cairn/internal/tagging"
+	"github.com/cairnhq/cairn/internal/trails"
+)
+
+// cloudTrailTarget accepts both X-Amz-Target forms CloudTrail clients send.
+var cloudTrailTarget = awsjson.Target{
+	FullPrefix:  "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.",
+	ShortPrefix: "CloudTrail_20131101.",
+}
+
+// domainService is what every domain package offers the composition root.
+type domainService interface {
+	Register(h *cloudtrail.Handlers)
+	MapViolations(operation string, vs []api.Violation) error
+}
+
+func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
+	directory, err := iam.LoadDirectory(s.cfg.CredentialsFile)
+	if err != nil {
+		return nil, fmt.Errorf("credentials file: %w", err)
+	}
+	if directory, err = directory.WithDefaultAccount(s.cfg.DefaultAccount); err != nil {
+		return nil, err
+	}
+	mode := auth.Open
+	if s.cfg.Auth == config.AuthSigV4 {
+		mode = auth.SigV4
+	}
+	authenticator := &auth.Authenticator{Mode: mode, Directory: directory, DefaultRegion: s.cfg.DefaultRegion, Now: s.opts.Now}
+
+	trailService := trails.New(trails.Config{
+		Store:   st.metadata,
+		Now:     s.opts.Now,
+		Buckets: bucketLookup{st.buckets},
+		Keys:    publicKeySource{st.keys},
+	})
+	tagService := tagging.New(tagging.Config{
+		Store:     st.metadata,
+		Resolvers: map[string]tagging.Resolver{tagging.ResourceTrail: trailService.TagResolver()},
+	})
+	historyService := history.New(history.Config{})
+	services := []domainService{trailService, tagService, historyService}
+
+	var handlers cloudtrail.Handlers
+	for _, svc := range services {
+		svc.Register(&handlers)
+	}
+	operations := handlers.Operations()
+	s.logUnimplemented(operations)
+
+	var dataHandlers cloudtraildata.Handlers
+	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now})
+
+	return &gateway.Backend{
+		Auth: authenticator,
+		CloudTrail: &gateway.JSONService{
+			Name:          "cloudtrail",
+			Target:        cloudTrailTarget,
+			Operations:    operations,
+			MapViolations: firstMapping(services),
+		},
+		Data: &gateway.RESTService{
+			Name:       "cloudtrail-data",
+			Operations: dataHandlers.Operations(),
+		},
+		S3:      s3,
+		S3Error: s3api.WriteError,
+	}, nil
+}
+
+// firstMapping asks each service in turn for a specific exception.
+func firstMapping(services []domainService) api.ViolationMapper {
+	return func(operation string, vs []api.Violation) error {
+		for _, svc := range services {
+			if err := svc.MapViolations(operation, vs); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (s *Server) logUnimplemented(ops map[string]*api.Operation) {
+	var missing []string
+	for name, op := range ops {
+		if !op.Implemented {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	s.logger.Debug("operations answering UnsupportedOperationException until built", "count", len(missing), "operations", strings.Join(missing, ","))
+}
