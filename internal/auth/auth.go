@@ -4,8 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cairnhq/cairn/internal/api"
@@ -89,11 +87,6 @@ func (a *Authenticator) Authenticate(r *http.Request, payloadHash func() string)
 	if a.Mode == Open {
 		id.Principal = a.Directory.Resolve(parsed.AccessKeyID)
 		id.Principal.AccessKeyID = parsed.AccessKeyID
-		if payloadHash == nil {
-			if err := unwrapChunked(r, nil); err != nil {
-				return gateway.Identity{}, wrap(err)
-			}
-		}
 		return id, nil
 	}
 	principal, secret, ok := a.Directory.Lookup(parsed.AccessKeyID)
@@ -135,62 +128,19 @@ func (a *Authenticator) now() time.Time {
 	return time.Now()
 }
 
-// unwrapChunked replaces the body of an S3 request: with the verifying
-// reader when one is given, otherwise (open mode) with a reader that only
-// strips aws-chunked framing. Afterwards the request looks like a plain
-// upload of the decoded bytes.
+// unwrapChunked gives an S3 request, whose signature has been verified, a
+// body that checks the payload against what was signed: for aws-chunked
+// uploads every chunk signature, otherwise the signed SHA-256. The S3
+// handler recognises the verified aws-chunked body by its Trailers method
+// and does not decode it again.
 func unwrapChunked(r *http.Request, verified *sigv4.PayloadReader) error {
-	chunked := isAWSChunked(r)
-	switch {
-	case verified != nil:
-		r.Body = readCloser{verified, r.Body}
-	case chunked:
-		r.Body = readCloser{sigv4.NewUnverifiedChunkedReader(r.Body), r.Body}
-	default:
-		return nil
-	}
-	if chunked {
-		removeAWSChunkedEncoding(r)
-		if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				r.ContentLength = n
-			}
-		} else {
-			r.ContentLength = -1
-		}
-	}
+	r.Body = verifiedBody{PayloadReader: verified, underlying: r.Body}
 	return nil
 }
 
-func isAWSChunked(r *http.Request) bool {
-	if strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") {
-		return true
-	}
-	for _, enc := range strings.Split(r.Header.Get("Content-Encoding"), ",") {
-		if strings.TrimSpace(enc) == "aws-chunked" {
-			return true
-		}
-	}
-	return false
-}
-
-func removeAWSChunkedEncoding(r *http.Request) {
-	var kept []string
-	for _, enc := range strings.Split(r.Header.Get("Content-Encoding"), ",") {
-		if enc = strings.TrimSpace(enc); enc != "" && enc != "aws-chunked" {
-			kept = append(kept, enc)
-		}
-	}
-	if len(kept) == 0 {
-		r.Header.Del("Content-Encoding")
-	} else {
-		r.Header.Set("Content-Encoding", strings.Join(kept, ","))
-	}
-}
-
-type readCloser struct {
-	io.Reader
+type verifiedBody struct {
+	*sigv4.PayloadReader
 	underlying io.Closer
 }
 
-func (rc readCloser) Close() error { return rc.underlying.Close() }
+func (b verifiedBody) Close() error { return b.underlying.Close() }

@@ -1,6 +1,8 @@
 package s3api
 
 import (
+	"github.com/cairnhq/cairn/internal/sigv4"
+
 	"context"
 	"encoding/xml"
 	"errors"
@@ -140,7 +142,10 @@ func toS3Error(err error, bucket, key string) (*s3Error, bool) {
 	}
 	var bodyErr *bodyReadError
 	var rangeErr *bucketstore.RangeError
+	var sigErr *sigv4.Error
 	switch {
+	case errors.As(err, &sigErr):
+		return newError(sigErr.HTTPStatus(), sigErr.S3Code(), sigErr.S3Message()), true
 	case errors.As(err, &bodyErr):
 		return errIncompleteBody("The request body could not be read to its end."), true
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -1,6 +1,8 @@
 package s3api
 
 import (
+	"github.com/cairnhq/cairn/internal/sigv4"
+
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -267,7 +269,7 @@ func (h *Handler) putObject(rq *request) error {
 
 	var body io.Reader = &clientBody{r: rq.r.Body}
 	declaredSize := rq.r.ContentLength
-	var chunked *awsChunkedReader
+	var chunked trailerSource
 	if isAWSChunked(header) {
 		declaredSize = -1
 		if v := header.Get("x-amz-decoded-content-length"); v != "" {
@@ -275,8 +277,16 @@ func (h *Handler) putObject(rq *request) error {
 				return errInvalidArgument("Invalid x-amz-decoded-content-length", "x-amz-decoded-content-length", v)
 			}
 		}
-		chunked = newAWSChunkedReader(body, declaredSize)
-		body = chunked
+		if verified, ok := rq.r.Body.(trailerSource); ok {
+			// The gateway already removed the framing and checked every
+			// chunk signature.
+			chunked = verified
+			body = &clientBody{r: verified}
+		} else {
+			decoded := sigv4.NewUnverifiedChunkedReader(body, declaredSize)
+			chunked = decoded
+			body = decoded
+		}
 	}
 	if declaredSize > bucketstore.MaxObjectSize {
 		return errEntityTooLarge(declaredSize)
@@ -311,7 +321,7 @@ func (h *Handler) putObject(rq *request) error {
 		if checksum.algorithm != "" {
 			claimed := checksum.value
 			if checksum.inTrailer {
-				claimed = chunked.trailers.Get(checksum.headerName)
+				claimed = chunked.Trailers().Get(checksum.headerName)
 			}
 			if claimed == "" {
 				return errInvalidRequest(fmt.Sprintf("The %s trailer named by x-amz-trailer was not sent.", checksum.headerName))
@@ -450,4 +460,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// trailerSource is an aws-chunked body with its framing removed; its
+// trailing headers are known once it has been read to the end.
+type trailerSource interface {
+	io.Reader
+	Trailers() http.Header
 }

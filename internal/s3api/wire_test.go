@@ -303,16 +303,16 @@ func TestWireAWSChunkedBodies(t *testing.T) {
 		}, 400, "IncompleteBody"},
 		{"chunks longer than decoded length", chunkedBody(payload, 4096, true), map[string]string{
 			"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "x-amz-decoded-content-length": "10",
-		}, 400, "InvalidRequest"},
+		}, 400, "IncompleteBody"},
 		{"truncated body", chunkedBody(payload, 4096, true)[:5000], map[string]string{
 			"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "x-amz-decoded-content-length": decodedLength,
 		}, 400, "IncompleteBody"},
 		{"bad chunk size", "zz\r\nabc\r\n0\r\n\r\n", map[string]string{
 			"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "Content-Encoding": "aws-chunked",
-		}, 400, "InvalidRequest"},
+		}, 400, "IncompleteBody"},
 		{"missing CRLF after data", "3\r\nabcX\r\n0\r\n\r\n", map[string]string{
 			"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "Content-Encoding": "aws-chunked",
-		}, 400, "InvalidRequest"},
+		}, 400, "IncompleteBody"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -170,6 +170,11 @@ func (c *chunkedReader) readTrailers() error {
 	for {
 		line, err := c.readLine()
 		if err != nil {
+			// Some clients end the body right after the last trailer,
+			// without the closing empty line.
+			if len(received) > 0 && c.atEOF() {
+				break
+			}
 			return err
 		}
 		if line == "" {
@@ -213,6 +218,12 @@ func (c *chunkedReader) readTrailers() error {
 		return &Error{Kind: InvalidSignature, Message: messageSignatureMismatch, StringToSign: stringToSign, SignatureProvided: trailerSignature}
 	}
 	return nil
+}
+
+// atEOF reports whether the framing has been read to its very end.
+func (c *chunkedReader) atEOF() bool {
+	_, err := c.src.Peek(1)
+	return errors.Is(err, io.EOF)
 }
 
 // readLine reads one CRLF-terminated line of framing, without the CRLF.

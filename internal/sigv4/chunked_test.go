@@ -378,7 +378,7 @@ func TestUnverifiedChunkedReader(t *testing.T) {
 		"unsigned no trail": unsignedBody(uploadChunks, nil)(""),
 	}
 	for name, body := range bodies {
-		reader := NewUnverifiedChunkedReader(strings.NewReader(body))
+		reader := NewUnverifiedChunkedReader(strings.NewReader(body), -1)
 		data, err := io.ReadAll(reader)
 		if err != nil || string(data) != strings.Join(uploadChunks, "") {
 			t.Errorf("%s: got %q, %v", name, data, err)
@@ -387,7 +387,7 @@ func TestUnverifiedChunkedReader(t *testing.T) {
 			t.Errorf("%s: trailer signature kept in trailers", name)
 		}
 	}
-	_, err := io.ReadAll(NewUnverifiedChunkedReader(strings.NewReader("5\r\nabc")))
+	_, err := io.ReadAll(NewUnverifiedChunkedReader(strings.NewReader("5\r\nabc"), -1))
 	if kindOf(err) != MalformedBody {
 		t.Errorf("truncated body: %v", err)
 	}

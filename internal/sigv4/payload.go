@@ -93,8 +93,8 @@ func NewPayloadReader(r *http.Request, a *Auth, secret string) (*PayloadReader, 
 // NewUnverifiedChunkedReader strips aws-chunked framing from body without
 // checking chunk or trailer signatures, for open mode where signatures are
 // not verified. Framing errors are still MalformedBody errors.
-func NewUnverifiedChunkedReader(body io.Reader) *PayloadReader {
-	c := newChunkedReader(body, StreamingUnsignedPayloadTrailer, nil, "", -1)
+func NewUnverifiedChunkedReader(body io.Reader, decodedLength int64) *PayloadReader {
+	c := newChunkedReader(body, StreamingUnsignedPayloadTrailer, nil, "", decodedLength)
 	return &PayloadReader{body: c, chunked: c}
 }
 
