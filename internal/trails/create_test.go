@@ -16,12 +16,12 @@ func TestTrailNameRules(t *testing.T) {
 		{"My.Trail_1-x", ""},
 		{strings.Repeat("a", 128), ""},
 		{"1.2.3", ""},
-		{"ab", "Trail name too short. Minimum allowed length: 3 characters. Specified name length: 2 characters."},
-		{strings.Repeat("a", 129), "Trail name too long. Maximum allowed length: 128 characters. Specified name length: 129 characters."},
-		{"-abc", "Trail name must starts with a letter or number."},
-		{"abc_", "Trail name must ends with a letter or number."},
-		{"my trail", "Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_)."},
-		{"my:trail", "Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_)."},
+		{"ab", "The trail name must be at least 3 characters long; it is 2."},
+		{strings.Repeat("a", 129), "The trail name must be at most 128 characters long; it is 129."},
+		{"-abc", "The trail name must begin with an ASCII letter or digit."},
+		{"abc_", "The trail name must end with an ASCII letter or digit."},
+		{"my trail", "The trail name may contain only ASCII letters, digits, periods (.), underscores (_) and hyphens (-)."},
+		{"my:trail", "The trail name may contain only ASCII letters, digits, periods (.), underscores (_) and hyphens (-)."},
 		{"my-_namespace", "Trail name must not contain adjacent periods, hyphens, or underscores (-_)."},
 		{"my--namespace", "Trail name must not contain adjacent periods, hyphens, or underscores (--)."},
 		{"a..b", "Trail name must not contain adjacent periods, hyphens, or underscores (..)."},
@@ -153,7 +153,7 @@ func TestCreateTrailSettingErrors(t *testing.T) {
 func TestCreateTrailMessages(t *testing.T) {
 	h := newHarness(t)
 	_, err := h.h.CreateTrail(in(home), &cloudtrail.CreateTrailRequest{Name: ptr("main"), S3BucketName: ptr("no-such-bucket")})
-	wantMessage(t, err, "S3BucketDoesNotExistException", "S3 bucket no-such-bucket does not exist!")
+	wantMessage(t, err, "S3BucketDoesNotExistException", "The S3 bucket no-such-bucket does not exist.")
 	_, err = h.h.CreateTrail(in(home), &cloudtrail.CreateTrailRequest{
 		Name: ptr("main"), S3BucketName: ptr("trail-bucket"), IsMultiRegionTrail: ptr(true), IncludeGlobalServiceEvents: ptr(false),
 	})

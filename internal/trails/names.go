@@ -20,22 +20,22 @@ func validateTrailName(name string) error {
 	switch {
 	case len(name) < minTrailNameLength:
 		return cloudtrail.NewInvalidTrailNameException(
-			"Trail name too short. Minimum allowed length: %d characters. Specified name length: %d characters.",
+			"The trail name must be at least %d characters long; it is %d.",
 			minTrailNameLength, len(name))
 	case len(name) > maxTrailNameLength:
 		return cloudtrail.NewInvalidTrailNameException(
-			"Trail name too long. Maximum allowed length: %d characters. Specified name length: %d characters.",
+			"The trail name must be at most %d characters long; it is %d.",
 			maxTrailNameLength, len(name))
 	case !isAlphanumeric(name[0]):
-		return cloudtrail.NewInvalidTrailNameException("Trail name must starts with a letter or number.")
+		return cloudtrail.NewInvalidTrailNameException("The trail name must begin with an ASCII letter or digit.")
 	case !isAlphanumeric(name[len(name)-1]):
-		return cloudtrail.NewInvalidTrailNameException("Trail name must ends with a letter or number.")
+		return cloudtrail.NewInvalidTrailNameException("The trail name must end with an ASCII letter or digit.")
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !isAlphanumeric(c) && !isNameSeparator(c) {
 			return cloudtrail.NewInvalidTrailNameException(
-				"Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).")
+				"The trail name may contain only ASCII letters, digits, periods (.), underscores (_) and hyphens (-).")
 		}
 		if i > 0 && isNameSeparator(c) && isNameSeparator(name[i-1]) {
 			return cloudtrail.NewInvalidTrailNameException(

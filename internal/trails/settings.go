@@ -204,14 +204,14 @@ func validateLogsRoleARN(value, account string) error {
 // bucket lookup cannot find.
 func (s *Service) checkBucketExists(ctx context.Context, name string) error {
 	if s.buckets == nil {
-		return cloudtrail.NewS3BucketDoesNotExistException("S3 bucket %s does not exist!", name)
+		return cloudtrail.NewS3BucketDoesNotExistException("The S3 bucket %s does not exist.", name)
 	}
 	info, err := s.buckets.LookupBucket(ctx, name)
 	if err != nil {
 		return err
 	}
 	if !info.Exists {
-		return cloudtrail.NewS3BucketDoesNotExistException("S3 bucket %s does not exist!", name)
+		return cloudtrail.NewS3BucketDoesNotExistException("The S3 bucket %s does not exist.", name)
 	}
 	return nil
 }
