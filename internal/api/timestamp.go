@@ -28,7 +28,13 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
 }
 
-var errTimestampType = errors.New("timestamp must be a number of epoch seconds")
+var errTimestampType = errors.New("timestamp must be a number of epoch seconds between years 0001 and 9999")
+
+// The range of timestamps Cairn accepts: years 0001 through 9999.
+const (
+	minEpochSeconds = -62135596800
+	maxEpochSeconds = 253402300799
+)
 
 // UnmarshalJSON reads epoch seconds given as a JSON number.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
@@ -36,7 +42,7 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < minEpochSeconds || f > maxEpochSeconds {
 		return errTimestampType
 	}
 	sec, frac := math.Modf(f)

@@ -75,7 +75,7 @@ func (s *Service) GetInsightSelectors(ctx context.Context, req *cloudtrail.GetIn
 	if len(t.InsightSelectors) == 0 {
 		return nil, cloudtrail.NewInsightNotEnabledException(
 			"Trail %s does not have Insights enabled. Edit the trail settings to enable Insights, and then try the operation again.",
-			t.Name)
+			t.arn())
 	}
 	return &cloudtrail.GetInsightSelectorsResponse{
 		TrailARN:         ptr(t.arn()),

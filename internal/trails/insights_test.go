@@ -16,7 +16,7 @@ func TestInsightSelectors(t *testing.T) {
 
 	_, err := h.h.GetInsightSelectors(in(home), &cloudtrail.GetInsightSelectorsRequest{TrailName: ptr("global")})
 	wantMessage(t, err, "InsightNotEnabledException",
-		"Trail global does not have Insights enabled. Edit the trail settings to enable Insights, and then try the operation again.")
+		"Trail arn:aws:cloudtrail:us-east-1:"+acct+":trail/global does not have Insights enabled. Edit the trail settings to enable Insights, and then try the operation again.")
 
 	out, err := h.h.PutInsightSelectors(in(home), &cloudtrail.PutInsightSelectorsRequest{
 		TrailName: ptr("global"),
