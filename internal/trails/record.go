@@ -109,7 +109,12 @@ func getRecord(tx store.Tx, key string) (*trailRecord, error) {
 	return decodeRecord(key, raw)
 }
 
+// decodeRecord decodes a stored trail. The caller owns the result and may
+// change it.
 func decodeRecord(key string, raw []byte) (*trailRecord, error) {
+	if t := decodedRecords.get(raw); t != nil {
+		return t, nil
+	}
 	var t trailRecord
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, fmt.Errorf("trails: decode %s: %w", key, err)
@@ -117,6 +122,7 @@ func decodeRecord(key string, raw []byte) (*trailRecord, error) {
 	if t.Version != recordVersion {
 		return nil, fmt.Errorf("trails: %s has unsupported record version %d", key, t.Version)
 	}
+	decodedRecords.put(raw, &t)
 	return &t, nil
 }
 

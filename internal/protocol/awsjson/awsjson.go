@@ -69,13 +69,21 @@ type errorBody struct {
 	Message string `json:"message,omitempty"`
 }
 
+// Response header names in canonical form, so that setting them needs no
+// canonicalization (which allocates for x-amzn-RequestId on every response).
+const (
+	headerContentType = "Content-Type"
+	headerRequestID   = "X-Amzn-Requestid" // x-amzn-RequestId
+	headerErrorType   = "X-Amzn-Errortype" // X-Amzn-ErrorType
+)
+
 // WriteError writes err with its modelled status.
 func WriteError(w http.ResponseWriter, requestID string, err api.Error) {
 	body, _ := json.Marshal(errorBody{Type: err.ErrorCode(), Message: err.ErrorMessage()})
 	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("x-amzn-RequestId", requestID)
-	h.Set("X-Amzn-ErrorType", err.ErrorCode())
+	h[headerContentType] = []string{ContentType}
+	h[headerRequestID] = []string{requestID}
+	h[headerErrorType] = []string{err.ErrorCode()}
 	w.WriteHeader(err.HTTPStatus())
 	_, _ = w.Write(body)
 }
@@ -83,8 +91,8 @@ func WriteError(w http.ResponseWriter, requestID string, err api.Error) {
 // WriteOutput writes a successful response.
 func WriteOutput(w http.ResponseWriter, requestID string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("x-amzn-RequestId", requestID)
+	h[headerContentType] = []string{ContentType}
+	h[headerRequestID] = []string{requestID}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }

@@ -1,0 +1,86 @@
+// Command loadgen benchmarks Cairn against moto_server side by side:
+//
+//	go run ./bench/cmd/loadgen            # full run, about two minutes
+//	go run ./bench/cmd/loadgen -quick     # smoke test, about ten seconds
+//
+// It prints Markdown tables (the format of docs/benchmarks.md) and exits 1
+// if any request failed, since failed requests invalidate the numbers.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cairnhq/cairn/bench/loadgen"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	quick := flag.Bool("quick", false, "smoke test: 1s per case, 3 startup runs")
+	def := loadgen.DefaultOptions()
+	cairnBin := flag.String("cairn-bin", "", "cairn binary to measure (default: go build ./cmd/cairn into a temporary directory)")
+	moto := flag.String("moto", def.Moto, "moto_server command; empty to measure Cairn alone")
+	conns := flag.Int("conns", def.Conns, "concurrent keep-alive connections")
+	duration := flag.Duration("duration", 0, "measured time per case (default 10s, 1s with -quick)")
+	warmup := flag.Duration("warmup", -1, "unrecorded time before each case (default 2s, 200ms with -quick)")
+	rounds := flag.Int("rounds", def.Rounds, "times to repeat every case, alternating servers")
+	signEvery := flag.Duration("sign-every", def.SignEvery, "re-sign a request when its signature is this old; 0 signs every request")
+	startupRuns := flag.Int("startup-runs", 0, "cairn starts timed per data-directory kind (default 10, 3 with -quick)")
+	tmp := flag.String("tmp", "", "directory for the binary, data directories and logs (default: system temp)")
+	keep := flag.Bool("keep", false, "keep the temporary directory")
+	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
+	flag.Parse()
+
+	opts := def
+	if *quick {
+		opts = loadgen.QuickOptions()
+	}
+	opts.CairnBin, opts.Moto, opts.Conns, opts.Rounds, opts.SignEvery = *cairnBin, *moto, *conns, *rounds, *signEvery
+	opts.TempDir, opts.Keep, opts.Log = *tmp, *keep, os.Stderr
+	if *duration > 0 {
+		opts.Duration = *duration
+	}
+	if *warmup >= 0 {
+		opts.Warmup = *warmup
+	}
+	if *startupRuns > 0 {
+		opts.StartupRuns = *startupRuns
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	rep, err := loadgen.Run(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		return 2
+	}
+	command := strings.Join(append([]string{"go run ./bench/cmd/loadgen"}, os.Args[1:]...), " ")
+	fmt.Printf("Command: `%s` (took %v)\n\n", command, time.Since(start).Round(time.Second))
+	rep.WriteMarkdown(os.Stdout)
+	if *jsonOut != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err == nil {
+			err = os.WriteFile(*jsonOut, append(data, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			return 2
+		}
+	}
+	if rep.Failed() {
+		fmt.Fprintln(os.Stderr, "loadgen: requests failed; the run is invalid")
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,271 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Goals from the benchmark's issue.
+const (
+	goalRatio   = 50.0
+	goalP99     = 2 * time.Millisecond
+	goalStartup = 100 * time.Millisecond
+	goalIdleRSS = 64 << 20
+)
+
+// WriteMarkdown renders the report as Markdown tables.
+func (r *Report) WriteMarkdown(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "Machine: %d CPUs (%s), %s RAM, Linux %s, %s", m.CPUs, m.CPUModel, mib(m.MemTotal), m.Kernel, m.GoVersion)
+	if m.Moto != "" {
+		fmt.Fprintf(w, ", %s", m.Moto)
+	}
+	fmt.Fprintf(w, "; cairn from %s; data directories on %s, where a 4 KiB write + fdatasync takes p50 %s, p99 %s, max %s.\n\n",
+		r.Revision, m.DataFS, dur(m.Fsync.P50), dur(m.Fsync.P99), dur(m.Fsync.Max))
+	o := r.Options
+	sign := "every request signed (SigV4)"
+	if o.SignEvery > 0 {
+		sign = fmt.Sprintf("SigV4, each request re-signed when its signature is %v old", o.SignEvery)
+	}
+	fmt.Fprintf(w, "Load: %d keep-alive connections, closed loop, %v warmup then %v measured per case, %d round(s); %s.\n\n",
+		o.Conns, o.Warmup, o.Duration, o.Rounds, sign)
+
+	fmt.Fprintln(w, "| round | case | server | req/s | p50 | p90 | p99 | p99.9 | max | errors | new conns | server CPU | server CPU/req | loadgen CPU | other load |")
+	fmt.Fprintln(w, "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, c := range r.Cases {
+		l := c.Latency
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %.2f cores | %s | %.2f cores | %.2f cores |\n",
+			c.Round, c.Case, c.Server, thousands(c.Throughput), dur(l.P50), dur(l.P90), dur(l.P99), dur(l.P999), dur(l.Max),
+			c.Errors, c.Dials, c.ServerCPU, dur(c.ServerCPUPerRequest), c.ClientCPU, c.OtherCPU)
+	}
+	fmt.Fprintln(w)
+
+	perOp := false
+	for _, c := range r.Cases {
+		perOp = perOp || len(c.PerOp) > 0
+	}
+	if perOp {
+		fmt.Fprintln(w, "| round | case | server | operation | p50 | p90 | p99 | max |")
+		fmt.Fprintln(w, "|--:|---|---|---|--:|--:|--:|--:|")
+		for _, c := range r.Cases {
+			for _, name := range []string{"CreateTrail", "DeleteTrail"} {
+				if l, ok := c.PerOp[name]; ok {
+					fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", c.Round, c.Case, c.Server, name, dur(l.P50), dur(l.P90), dur(l.P99), dur(l.Max))
+				}
+			}
+		}
+		fmt.Fprintln(w)
+	}
+
+	if all := r.Ratios(); len(all) > 0 {
+		perRound := r.roundRatios()
+		fmt.Fprintln(w, "| case | throughput cairn / moto | by round | p99 moto / cairn | server CPU per request moto / cairn | cairn p99 (worst round) |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+		for _, x := range all {
+			var rounds []string
+			for _, v := range perRound[x.Case] {
+				rounds = append(rounds, fmt.Sprintf("%.1fx", v))
+			}
+			fmt.Fprintf(w, "| %s | **%.1fx** | %s | %.1fx | %.1fx | %s |\n", x.Case, x.Throughput, strings.Join(rounds, ", "), x.P99, x.CPUPerRequest, dur(x.CairnP99))
+		}
+		fmt.Fprintln(w)
+	}
+
+	s := r.Startup
+	fmt.Fprintln(w, "| startup | runs | exec to health 200, median / max | exec to first API call, median / max | RSS then (median) |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|")
+	row := func(name string, st StartupStats, health bool) {
+		h := "n/a"
+		if health {
+			h = dur(st.HealthMedian) + " / " + dur(st.HealthMax)
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s / %s | %s |\n", name, st.Runs, h, dur(st.APIMedian), dur(st.APIMax), mib(st.RSSMedian))
+	}
+	row("cairn, new data directory", s.FreshData, true)
+	row("cairn, existing data directory", s.ExistingData, true)
+	if s.Moto != nil {
+		row("moto_server", *s.Moto, false)
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "| memory (RSS) | idle after startup | idle after the load | peak (VmHWM) |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|")
+	for _, name := range []string{"cairn", "moto"} {
+		if p, ok := r.Memory[name]; ok {
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", name, mib(p.AfterStartup.RSS), mib(p.AfterLoad.RSS), mib(p.AfterLoad.Peak))
+		}
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "Goals:")
+	fmt.Fprintln(w)
+	for _, g := range r.Goals() {
+		mark := "met"
+		if !g.Met {
+			mark = "**missed**"
+		}
+		fmt.Fprintf(w, "- %s: %s (%s)\n", g.Name, mark, g.Value)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "\nNote: %s\n", n)
+	}
+	if r.Failed() {
+		fmt.Fprintln(w, "\n**Requests failed; these numbers are invalid.**")
+		for _, c := range r.Cases {
+			for _, s := range c.ErrorSamples {
+				fmt.Fprintf(w, "- %s / %s: %s\n", c.Case, c.Server, s)
+			}
+		}
+	}
+}
+
+// Ratio compares Cairn with moto on one case (averaged over rounds).
+type Ratio struct {
+	Case          string
+	Throughput    float64 // cairn req/s over moto req/s
+	P99           float64 // moto p99 over cairn p99
+	CPUPerRequest float64 // moto CPU per request over cairn's
+	CairnP99      time.Duration
+}
+
+// Ratios compares the servers case by case. With several rounds it uses
+// the sum of requests over the sum of time, and the worst p99.
+func (r *Report) Ratios() []Ratio { return ratios(r.Cases) }
+
+// roundRatios returns the throughput ratio of each case in each round.
+func (r *Report) roundRatios() map[string][]float64 {
+	out := map[string][]float64{}
+	for round := 1; round <= r.Options.Rounds; round++ {
+		var cases []CaseResult
+		for _, c := range r.Cases {
+			if c.Round == round {
+				cases = append(cases, c)
+			}
+		}
+		for _, x := range ratios(cases) {
+			out[x.Case] = append(out[x.Case], x.Throughput)
+		}
+	}
+	return out
+}
+
+func ratios(cases []CaseResult) []Ratio {
+	type agg struct {
+		reqs    float64
+		secs    float64
+		cpu     float64
+		p99     time.Duration
+		present bool
+	}
+	var order []string
+	byCase := map[string]map[string]*agg{}
+	for _, c := range cases {
+		if byCase[c.Case] == nil {
+			byCase[c.Case] = map[string]*agg{}
+			order = append(order, c.Case)
+		}
+		a := byCase[c.Case][c.Server]
+		if a == nil {
+			a = &agg{}
+			byCase[c.Case][c.Server] = a
+		}
+		a.present = true
+		a.reqs += float64(c.Requests)
+		a.secs += c.Elapsed.Seconds()
+		a.cpu += c.ServerCPUPerRequest.Seconds() * float64(c.Requests)
+		a.p99 = max(a.p99, c.Latency.P99)
+	}
+	var out []Ratio
+	for _, name := range order {
+		cairn, moto := byCase[name]["cairn"], byCase[name]["moto"]
+		if cairn == nil || moto == nil || moto.reqs == 0 || cairn.reqs == 0 {
+			continue
+		}
+		x := Ratio{Case: name, CairnP99: cairn.p99}
+		x.Throughput = (cairn.reqs / cairn.secs) / (moto.reqs / moto.secs)
+		if cairn.p99 > 0 {
+			x.P99 = float64(moto.p99) / float64(cairn.p99)
+		}
+		if cairn.cpu > 0 {
+			x.CPUPerRequest = (moto.cpu / moto.reqs) / (cairn.cpu / cairn.reqs)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// Goal is one of the issue's targets.
+type Goal struct {
+	Name  string
+	Met   bool
+	Value string
+}
+
+// Goals checks the issue's targets.
+func (r *Report) Goals() []Goal {
+	var out []Goal
+	for _, x := range r.Ratios() {
+		out = append(out, Goal{Name: x.Case + " throughput at least 50x moto's", Met: x.Throughput >= goalRatio, Value: fmt.Sprintf("%.1fx", x.Throughput)})
+	}
+	worst := map[string]time.Duration{}
+	var order []string
+	for _, c := range r.Cases {
+		if c.Server != "cairn" {
+			continue
+		}
+		if _, ok := worst[c.Case]; !ok {
+			order = append(order, c.Case)
+		}
+		worst[c.Case] = max(worst[c.Case], c.Latency.P99)
+	}
+	for _, name := range order {
+		out = append(out, Goal{Name: name + " p99 under 2 ms", Met: worst[name] < goalP99, Value: dur(worst[name])})
+	}
+	st := r.Startup
+	for _, s := range []struct {
+		name string
+		st   StartupStats
+	}{{"new data directory", st.FreshData}, {"existing data directory", st.ExistingData}} {
+		if s.st.Runs > 0 {
+			out = append(out, Goal{Name: "start to first served API call under 100 ms (" + s.name + ", median)", Met: s.st.APIMedian < goalStartup,
+				Value: fmt.Sprintf("median %s, max %s", dur(s.st.APIMedian), dur(s.st.APIMax))})
+		}
+	}
+	if p, ok := r.Memory["cairn"]; ok {
+		out = append(out, Goal{Name: "idle memory under 64 MiB", Met: p.AfterStartup.RSS < goalIdleRSS && p.AfterLoad.RSS < goalIdleRSS,
+			Value: fmt.Sprintf("%s after startup, %s after the load", mib(p.AfterStartup.RSS), mib(p.AfterLoad.RSS))})
+	}
+	return out
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+}
+
+func mib(b int64) string {
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}
+
+// thousands formats a rate with thousands separators.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
