@@ -322,7 +322,13 @@ func (s *Store) writeBlob(ctx context.Context, body io.Reader, checksum hash.Has
 	}
 	blob = newBlobName()
 	final := s.blobPath(blob)
-	if err = os.Rename(f.Name(), final); err != nil {
+	err = os.Rename(f.Name(), final)
+	if errors.Is(err, os.ErrNotExist) {
+		if err = s.ensureFanOut(final); err == nil {
+			err = os.Rename(f.Name(), final)
+		}
+	}
+	if err != nil {
 		return "", 0, nil, fmt.Errorf("bucketstore: %w", err)
 	}
 	if err = syncDir(filepath.Dir(final)); err != nil {

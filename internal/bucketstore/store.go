@@ -108,18 +108,12 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// prepareDirectories creates the data, temp and blob directories, including
-// all 256 blob fan-out directories, so that no put ever has to create (and
-// sync) a directory on its critical path.
+// prepareDirectories creates the data, temp and blob directories. The 256
+// blob fan-out directories are made on first use (see ensureFanOut), which
+// keeps start-up fast.
 func (s *Store) prepareDirectories(dir string) error {
 	for _, d := range []string{dir, s.tmpDir, s.blobDir} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
-			return fmt.Errorf("bucketstore: %w", err)
-		}
-	}
-	for i := range 256 {
-		sub := filepath.Join(s.blobDir, fmt.Sprintf("%02x", i))
-		if err := os.Mkdir(sub, 0o750); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("bucketstore: %w", err)
 		}
 	}
@@ -129,6 +123,14 @@ func (s *Store) prepareDirectories(dir string) error {
 		}
 	}
 	return nil
+}
+
+// ensureFanOut creates (durably) the fan-out directory of a blob path.
+func (s *Store) ensureFanOut(blobPath string) error {
+	if err := os.Mkdir(filepath.Dir(blobPath), 0o750); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return syncDir(s.blobDir)
 }
 
 // removeCrashLeftovers deletes temp files and blob files that no index entry
