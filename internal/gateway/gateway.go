@@ -8,9 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/cairnhq/cairn/internal/api"
 	"github.com/cairnhq/cairn/internal/identity"
+	"github.com/cairnhq/cairn/internal/ids"
 	"github.com/cairnhq/cairn/internal/protocol/awsjson"
 	"github.com/cairnhq/cairn/internal/protocol/restjson"
 )
@@ -81,6 +82,8 @@ type Backend struct {
 	S3         http.Handler
 	S3Error    S3ErrorWriter
 	Observer   Observer // may be nil
+
+	jsonProtocol, restProtocol *apiProtocol
 }
 
 // Config is the static configuration of the gateway.
@@ -120,7 +123,11 @@ func New(cfg Config) *Gateway {
 }
 
 // SetBackend makes the gateway ready to serve the API.
-func (g *Gateway) SetBackend(b *Backend) { g.backend.Store(b) }
+func (g *Gateway) SetBackend(b *Backend) {
+	b.jsonProtocol = jsonProtocol(b.CloudTrail)
+	b.restProtocol = restProtocol(b.Data)
+	g.backend.Store(b)
+}
 
 // Ready reports whether the backend is set.
 func (g *Gateway) Ready() bool { return g.backend.Load() != nil }
@@ -132,7 +139,7 @@ const (
 
 // ServeHTTP routes one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := newRequestID()
+	requestID := ids.NewUUID()
 	switch {
 	case strings.HasPrefix(r.URL.Path, adminPrefix) || r.URL.Path == "/moto-api/reset":
 		g.serveAdmin(w, r, requestID)
@@ -157,9 +164,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case kindS3:
 		g.serveS3(w, r, b, caller)
 	case kindJSON:
-		g.serveJSON(w, r, b, caller)
+		g.serveAPI(w, r, b, caller, b.jsonProtocol)
 	case kindREST:
-		g.serveREST(w, r, b, caller)
+		g.serveAPI(w, r, b, caller, b.restProtocol)
+	case kindUnknownService:
+		g.writeError(w, r, kind, requestID, api.NewCommonError("UnrecognizedServiceException", http.StatusBadRequest,
+			"Cairn does not serve the %q service; it serves cloudtrail, cloudtrail-data and s3.", scopeService(r)))
 	}
 }
 
@@ -169,6 +179,7 @@ const (
 	kindS3 requestKind = iota
 	kindJSON
 	kindREST
+	kindUnknownService
 )
 
 // classify routes by the credential scope's service when the request is
@@ -181,6 +192,9 @@ func classify(r *http.Request) requestKind {
 		return kindREST
 	case "cloudtrail":
 		return kindJSON
+	case "":
+	default:
+		return kindUnknownService
 	}
 	if r.Header.Get("X-Amz-Target") != "" {
 		return kindJSON
@@ -263,44 +277,61 @@ func (g *Gateway) authenticate(r *http.Request, b *Backend, caller *identity.Cal
 	return nil
 }
 
-func (g *Gateway) serveJSON(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller) {
-	svc := b.CloudTrail
-	fail := func(err api.Error) { awsjson.WriteError(w, caller.RequestID, err) }
-	body, apiErr := g.readBody(r)
-	if apiErr != nil {
-		fail(apiErr)
-		return
-	}
-	if apiErr := g.authenticate(r, b, caller, hashOf(body)); apiErr != nil {
-		fail(apiErr)
-		return
-	}
-	opName, ok := svc.Target.Operation(r.Header.Get("X-Amz-Target"))
-	op := svc.Operations[opName]
-	if !ok || op == nil || r.Method != http.MethodPost {
-		fail(api.ErrUnknownOperation())
-		return
-	}
-	ctx := identity.WithCaller(r.Context(), caller)
-	in := op.NewInput()
-	if err := awsjson.DecodeInput(body, in); err != nil {
-		g.finish(ctx, b, svc.Name, op.Name, nil, nil, err, caller, fail, nil)
-		return
-	}
-	out, err := g.invoke(ctx, op, in, svc.MapViolations)
-	g.finish(ctx, b, svc.Name, op.Name, in, out, err, caller, fail, func(out any) {
-		encoded, err := awsjson.EncodeOutput(out)
-		if err != nil {
-			fail(asAPIError(g.cfg.Logger, caller.RequestID, err))
-			return
-		}
-		awsjson.WriteOutput(w, caller.RequestID, encoded)
-	})
+// apiProtocol is what differs between the JSON protocols: how the
+// operation is found, how input is decoded, how results are written.
+type apiProtocol struct {
+	service     string
+	mapper      api.ViolationMapper
+	operation   func(r *http.Request) *api.Operation
+	decode      func(r *http.Request, body []byte, in api.Input) error
+	writeError  func(w http.ResponseWriter, requestID string, err api.Error)
+	writeOutput func(w http.ResponseWriter, requestID string, body []byte)
+	encode      func(out any) ([]byte, error)
 }
 
-func (g *Gateway) serveREST(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller) {
-	svc := b.Data
-	fail := func(err api.Error) { restjson.WriteError(w, caller.RequestID, err) }
+func jsonProtocol(svc *JSONService) *apiProtocol {
+	return &apiProtocol{
+		service: svc.Name,
+		mapper:  svc.MapViolations,
+		operation: func(r *http.Request) *api.Operation {
+			name, ok := svc.Target.Operation(r.Header.Get("X-Amz-Target"))
+			if !ok || r.Method != http.MethodPost {
+				return nil
+			}
+			return svc.Operations[name]
+		},
+		decode:      func(_ *http.Request, body []byte, in api.Input) error { return awsjson.DecodeInput(body, in) },
+		writeError:  awsjson.WriteError,
+		writeOutput: awsjson.WriteOutput,
+		encode:      awsjson.EncodeOutput,
+	}
+}
+
+func restProtocol(svc *RESTService) *apiProtocol {
+	return &apiProtocol{
+		service: svc.Name,
+		mapper:  svc.MapViolations,
+		operation: func(r *http.Request) *api.Operation {
+			for _, candidate := range svc.Operations {
+				if candidate.HTTPMethod == r.Method && candidate.HTTPPath == r.URL.Path {
+					return candidate
+				}
+			}
+			return nil
+		},
+		decode: func(r *http.Request, body []byte, in api.Input) error {
+			return restjson.DecodeInput(r.URL.Query(), body, in)
+		},
+		writeError:  restjson.WriteError,
+		writeOutput: restjson.WriteOutput,
+		encode:      restjson.EncodeOutput,
+	}
+}
+
+// serveAPI serves one call of a JSON protocol: read, authenticate, find the
+// operation, decode, validate, invoke, and leave through finish.
+func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller, p *apiProtocol) {
+	fail := func(err api.Error) { p.writeError(w, caller.RequestID, err) }
 	body, apiErr := g.readBody(r)
 	if apiErr != nil {
 		fail(apiErr)
@@ -310,31 +341,25 @@ func (g *Gateway) serveREST(w http.ResponseWriter, r *http.Request, b *Backend, 
 		fail(apiErr)
 		return
 	}
-	var op *api.Operation
-	for _, candidate := range svc.Operations {
-		if candidate.HTTPMethod == r.Method && candidate.HTTPPath == r.URL.Path {
-			op = candidate
-			break
-		}
-	}
+	op := p.operation(r)
 	if op == nil {
 		fail(api.ErrUnknownOperation())
 		return
 	}
 	ctx := identity.WithCaller(r.Context(), caller)
 	in := op.NewInput()
-	if err := restjson.DecodeInput(r.URL.Query(), body, in); err != nil {
-		g.finish(ctx, b, svc.Name, op.Name, nil, nil, err, caller, fail, nil)
+	if err := p.decode(r, body, in); err != nil {
+		g.finish(ctx, b, p.service, op.Name, nil, nil, err, caller, fail, nil)
 		return
 	}
-	out, err := g.invoke(ctx, op, in, svc.MapViolations)
-	g.finish(ctx, b, svc.Name, op.Name, in, out, err, caller, fail, func(out any) {
-		encoded, err := restjson.EncodeOutput(out)
+	out, err := g.invoke(ctx, op, in, p.mapper)
+	g.finish(ctx, b, p.service, op.Name, in, out, err, caller, fail, func(out any) {
+		encoded, err := p.encode(out)
 		if err != nil {
 			fail(asAPIError(g.cfg.Logger, caller.RequestID, err))
 			return
 		}
-		restjson.WriteOutput(w, caller.RequestID, encoded)
+		p.writeOutput(w, caller.RequestID, encoded)
 	})
 }
 
@@ -440,11 +465,21 @@ func (g *Gateway) writeError(w http.ResponseWriter, r *http.Request, kind reques
 		restjson.WriteError(w, requestID, err)
 	case kindJSON:
 		awsjson.WriteError(w, requestID, err)
+	case kindUnknownService:
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			w.Header().Set("x-amzn-RequestId", requestID)
+			w.Header().Set("Content-Type", "text/xml")
+			w.WriteHeader(err.HTTPStatus())
+			fmt.Fprintf(w, "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>",
+				err.ErrorCode(), html.EscapeString(err.ErrorMessage()), requestID)
+			return
+		}
+		awsjson.WriteError(w, requestID, err)
 	default:
 		w.Header().Set("x-amz-request-id", requestID)
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(err.HTTPStatus())
-		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>", err.ErrorCode(), err.ErrorMessage(), requestID)
+		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>", err.ErrorCode(), html.EscapeString(err.ErrorMessage()), requestID)
 	}
 }
 
@@ -490,28 +525,6 @@ func (g *Gateway) serveAdmin(w http.ResponseWriter, r *http.Request, requestID s
 	default:
 		writeJSON(http.StatusNotFound, map[string]string{"error": "no such Cairn endpoint"})
 	}
-}
-
-func newRequestID() string {
-	var b [16]byte
-	hi, lo := rand.Uint64(), rand.Uint64()
-	for i := 0; i < 8; i++ {
-		b[i] = byte(hi >> (8 * i))
-		b[8+i] = byte(lo >> (8 * i))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
 }
 
 func sourceIP(r *http.Request) string {

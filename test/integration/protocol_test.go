@@ -175,3 +175,18 @@ func TestHealth(t *testing.T) {
 }
 
 var _ = aws.String
+
+func TestUnknownService_AnsweredClearly(t *testing.T) {
+	srv := testenv.Start(t)
+	body := []byte("Action=GetCallerIdentity&Version=2011-06-15")
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	creds, _ := srv.AWSConfig("123456789012", "x", "us-east-1").Credentials.Retrieve(context.Background())
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, sha256Hex(body), "sts", "us-east-1", nowUTC()); err != nil {
+		t.Fatal(err)
+	}
+	resp := do(t, req)
+	if resp.status != 400 || !bytes.Contains(resp.raw, []byte("<Code>UnrecognizedServiceException</Code>")) || !bytes.Contains(resp.raw, []byte(`&#34;sts&#34;`)) {
+		t.Fatalf("got %d %s", resp.status, resp.raw)
+	}
+}
