@@ -82,6 +82,9 @@ type Backend struct {
 	S3         http.Handler
 	S3Error    S3ErrorWriter
 	Observer   Observer // may be nil
+	// Ingest takes CloudTrail records posted to /_cairn/events (JSON or
+	// gzip) for the authenticated caller; nil answers UnsupportedOperation.
+	Ingest func(ctx context.Context, body []byte) (any, error)
 
 	jsonProtocol, restProtocol *apiProtocol
 }
@@ -89,6 +92,8 @@ type Backend struct {
 // Config is the static configuration of the gateway.
 type Config struct {
 	MaxBodyBytes int64
+	// MaxIngestBytes bounds one body posted to the native ingestion endpoint.
+	MaxIngestBytes int64
 	// AdminEnabled allows the state-reset endpoints (open auth mode only).
 	AdminEnabled bool
 	// Reset clears all state; called with every other request excluded.
@@ -113,6 +118,9 @@ func New(cfg Config) *Gateway {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 2 << 20
 	}
+	if cfg.MaxIngestBytes <= 0 {
+		cfg.MaxIngestBytes = 64 << 20
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -135,12 +143,16 @@ func (g *Gateway) Ready() bool { return g.backend.Load() != nil }
 const (
 	cloudTrailDataPath = "/PutAuditEvents"
 	adminPrefix        = "/_cairn/"
+	ingestPath         = adminPrefix + "events"
 )
 
 // ServeHTTP routes one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := ids.NewUUID()
 	switch {
+	case r.URL.Path == ingestPath:
+		g.serveIngest(w, r, requestID)
+		return
 	case strings.HasPrefix(r.URL.Path, adminPrefix) || r.URL.Path == "/moto-api/reset":
 		g.serveAdmin(w, r, requestID)
 		return
@@ -236,8 +248,12 @@ func scopeService(r *http.Request) string {
 const exactBodyLimit = 64 << 10
 
 func (g *Gateway) readBody(r *http.Request) ([]byte, api.Error) {
-	if r.ContentLength > g.cfg.MaxBodyBytes {
-		return nil, api.ErrRequestEntityTooLarge(g.cfg.MaxBodyBytes)
+	return readBodyUpTo(r, g.cfg.MaxBodyBytes)
+}
+
+func readBodyUpTo(r *http.Request, limit int64) ([]byte, api.Error) {
+	if r.ContentLength > limit {
+		return nil, api.ErrRequestEntityTooLarge(limit)
 	}
 	if r.ContentLength > 0 && r.ContentLength <= exactBodyLimit {
 		// The usual case: a small body of known length, read into a buffer
@@ -249,12 +265,12 @@ func (g *Gateway) readBody(r *http.Request) ([]byte, api.Error) {
 		}
 		return body, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, g.cfg.MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, api.ErrSerialization("Could not read the request body")
 	}
-	if int64(len(body)) > g.cfg.MaxBodyBytes {
-		return nil, api.ErrRequestEntityTooLarge(g.cfg.MaxBodyBytes)
+	if int64(len(body)) > limit {
+		return nil, api.ErrRequestEntityTooLarge(limit)
 	}
 	return body, nil
 }
@@ -481,6 +497,52 @@ func (g *Gateway) writeError(w http.ResponseWriter, r *http.Request, kind reques
 		w.WriteHeader(err.HTTPStatus())
 		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>", err.ErrorCode(), html.EscapeString(err.ErrorMessage()), requestID)
 	}
+}
+
+// serveIngest is the native ingestion endpoint: POST /_cairn/events,
+// authenticated like the API (signing service cloudtrail), answered in
+// JSON.
+func (g *Gateway) serveIngest(w http.ResponseWriter, r *http.Request, requestID string) {
+	g.exclusive.RLock()
+	defer g.exclusive.RUnlock()
+	fail := func(err api.Error) { awsjson.WriteError(w, requestID, err) }
+	b := g.backend.Load()
+	if b == nil {
+		fail(api.NewCommonError(api.CodeServiceUnavailable, http.StatusServiceUnavailable, "Cairn is starting; storage is not open yet."))
+		return
+	}
+	if r.Method != http.MethodPost {
+		fail(api.NewCommonError("MethodNotAllowed", http.StatusMethodNotAllowed, "Use POST to ingest events."))
+		return
+	}
+	caller := &identity.Caller{RequestID: requestID, SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Received: g.cfg.Now().UTC(), TLS: tlsDetails(r)}
+	body, apiErr := readBodyUpTo(r, g.cfg.MaxIngestBytes)
+	if apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	if apiErr := g.authenticate(r, b, caller, hashOf(body)); apiErr != nil {
+		fail(apiErr)
+		return
+	}
+	if b.Ingest == nil {
+		fail(api.NewCommonError("UnsupportedOperationException", http.StatusBadRequest, "Event ingestion is not available."))
+		return
+	}
+	out, err := b.Ingest(identity.WithCaller(r.Context(), caller), body)
+	if err != nil {
+		fail(asAPIError(g.cfg.Logger, requestID, err))
+		return
+	}
+	encoded, err := json.Marshal(out)
+	if err != nil {
+		fail(asAPIError(g.cfg.Logger, requestID, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(encoded)
 }
 
 func (g *Gateway) serveAdmin(w http.ResponseWriter, r *http.Request, requestID string) {
