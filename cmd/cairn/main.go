@@ -1,6 +1,7 @@
 // Command cairn is the Cairn server and its operator tools.
 //
 //	cairn serve [flags]   start the server (see cairn serve -h)
+//	cairn ingest FILE...  send CloudTrail records to a server (see cairn ingest -h)
 //	cairn version         print the version
 package main
 
@@ -35,6 +36,8 @@ func run(args []string) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:])
+	case "ingest":
+		return runIngest(args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("cairn", version)
 		return 0
@@ -52,6 +55,7 @@ func usage() {
 
 Commands:
   serve     start the CloudTrail-compatible server
+  ingest    send CloudTrail records (log files, JSON) to a server
   version   print the version
 
 Run 'cairn serve -h' for the server's flags.

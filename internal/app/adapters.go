@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/cairnhq/cairn/internal/bucketstore"
+	"github.com/cairnhq/cairn/internal/events"
+	"github.com/cairnhq/cairn/internal/eventstore"
+	"github.com/cairnhq/cairn/internal/history"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/trails"
 )
@@ -38,4 +41,46 @@ func (p publicKeySource) PublicKeys(_ context.Context, region string, start, end
 		out[i] = trails.PublicKey{Fingerprint: k.Fingerprint, ValidityStart: k.ValidityStart, ValidityEnd: k.ValidityEnd, DER: k.PublicDER}
 	}
 	return out, nil
+}
+
+// historySource serves event history from the event store.
+type historySource struct{ events *eventstore.Store }
+
+func (h historySource) Lookup(ctx context.Context, q history.SourceQuery) (history.Page, error) {
+	sq := eventstore.LookupQuery{
+		Account: q.Account, Region: q.Region,
+		Start: q.Start, End: q.End,
+		ManagementOnly: !q.Insights, InsightOnly: q.Insights,
+		Limit: q.Limit, After: eventstore.Position(q.After),
+	}
+	if q.Attribute != nil {
+		sq.Attribute = &eventstore.Attribute{Key: q.Attribute.Key, Value: q.Attribute.Value}
+	}
+	res, err := h.events.Lookup(ctx, sq)
+	if errors.Is(err, eventstore.ErrInvalidPosition) {
+		return history.Page{}, history.ErrInvalidPosition
+	}
+	if err != nil {
+		return history.Page{}, err
+	}
+	page := history.Page{Next: string(res.Next), Events: make([]history.Event, len(res.Events))}
+	for i, e := range res.Events {
+		ev := history.Event{
+			EventID: e.EventID, EventName: e.EventName, EventSource: e.EventSource, EventTime: e.EventTime,
+			ReadOnly: e.ReadOnly, Username: e.Username, AccessKeyID: e.AccessKeyID, JSON: e.JSON,
+		}
+		for _, r := range e.Resources {
+			ev.Resources = append(ev.Resources, history.Resource{Type: r.Type, Name: r.Name})
+		}
+		page.Events[i] = ev
+	}
+	return page, nil
+}
+
+// eventAppender adapts the event store to the recorder.
+type eventAppender struct{ events *eventstore.Store }
+
+func (a eventAppender) Append(ctx context.Context, recs []events.Record) error {
+	_, err := a.events.Append(ctx, recs)
+	return err
 }

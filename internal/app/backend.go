@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"github.com/cairnhq/cairn/internal/gateway"
 	"github.com/cairnhq/cairn/internal/history"
 	"github.com/cairnhq/cairn/internal/iam"
+	"github.com/cairnhq/cairn/internal/ingest"
 	"github.com/cairnhq/cairn/internal/protocol/awsjson"
+	"github.com/cairnhq/cairn/internal/recorder"
 	"github.com/cairnhq/cairn/internal/s3api"
 	"github.com/cairnhq/cairn/internal/tagging"
 	"github.com/cairnhq/cairn/internal/trails"
@@ -55,7 +58,11 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 		Store:     st.metadata,
 		Resolvers: map[string]tagging.Resolver{tagging.ResourceTrail: trailService.TagResolver()},
 	})
-	historyService := history.New(history.Config{})
+	historyService := history.New(history.Config{
+		Source:            historySource{st.events},
+		Now:               s.opts.Now,
+		RequestsPerSecond: s.cfg.LookupEventsRate,
+	})
 	services := []domainService{trailService, tagService, historyService}
 
 	var handlers cloudtrail.Handlers
@@ -66,7 +73,8 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 	s.logUnimplemented(operations)
 
 	var dataHandlers cloudtraildata.Handlers
-	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now})
+	eventRecorder := recorder.New(eventAppender{st.events})
+	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now, OnCall: s.recordS3(eventRecorder)})
 
 	return &gateway.Backend{
 		Auth: authenticator,
@@ -80,8 +88,10 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 			Name:       "cloudtrail-data",
 			Operations: dataHandlers.Operations(),
 		},
-		S3:      s3,
-		S3Error: s3api.WriteError,
+		S3:       s3,
+		S3Error:  s3api.WriteError,
+		Observer: eventRecorder,
+		Ingest:   ingest.New(ingest.Config{Appender: st.events, Now: s.opts.Now}).Ingest,
 	}, nil
 }
 
@@ -106,4 +116,21 @@ func (s *Server) logUnimplemented(ops map[string]*api.Operation) {
 	}
 	sort.Strings(missing)
 	s.logger.Debug("operations answering UnsupportedOperationException until built", "count", len(missing), "operations", strings.Join(missing, ","))
+}
+
+// recordS3 records every request to the built-in bucket store. The S3
+// handler reports a call after answering it, so unlike API calls an S3
+// request's event is appended just after its response.
+func (s *Server) recordS3(r *recorder.Recorder) func(ctx context.Context, call s3api.Call) {
+	return func(ctx context.Context, call s3api.Call) {
+		err := r.RecordS3Call(context.WithoutCancel(ctx), recorder.S3Call{
+			Operation: call.Operation, Bucket: call.Bucket, Key: call.Key, ReadOnly: call.ReadOnly,
+			Caller: call.Caller, BucketOwnerAccountID: call.BucketOwnerAccountID, BucketRegion: call.BucketRegion,
+			ErrorCode: call.ErrorCode, ErrorMessage: call.ErrorMessage, RequestParameters: call.RequestParameters,
+			BytesIn: call.BytesIn, BytesOut: call.BytesOut,
+		})
+		if err != nil {
+			s.logger.Error("recording an S3 call failed", "operation", call.Operation, "request_id", call.RequestID, "error", err)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cairnhq/cairn/internal/bucketstore"
 	"github.com/cairnhq/cairn/internal/config"
+	"github.com/cairnhq/cairn/internal/eventstore"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/store/boltstore"
 )
@@ -16,15 +17,17 @@ const (
 	metadataFile = "metadata.db"
 	bucketsDir   = "buckets"
 	keysDir      = "keys"
+	eventsDir    = "events"
 )
 
-var stateEntries = []string{metadataFile, bucketsDir, keysDir}
+var stateEntries = []string{metadataFile, bucketsDir, keysDir, eventsDir}
 
 // storage is everything opened from the data directory.
 type storage struct {
 	metadata *boltstore.Store
 	buckets  *bucketstore.Store
 	keys     *signingkeys.Store
+	events   *eventstore.Store
 }
 
 func openStorage(cfg config.Config, opts Options) (*storage, error) {
@@ -41,11 +44,18 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 		_ = st.close()
 		return nil, err
 	}
+	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{Now: opts.Now, Logger: opts.Logger}); err != nil {
+		_ = st.close()
+		return nil, err
+	}
 	return st, nil
 }
 
 func (st *storage) close() error {
 	var errs []error
+	if st.events != nil {
+		errs = append(errs, st.events.Close())
+	}
 	if st.buckets != nil {
 		errs = append(errs, st.buckets.Close())
 	}

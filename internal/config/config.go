@@ -33,6 +33,9 @@ type Config struct {
 	CredentialsFile string
 	MaxBodyBytes    int64
 	KeyRotation     time.Duration
+	// LookupEventsRate throttles LookupEvents per account and region
+	// (requests per second); 0 turns throttling off. AWS uses 2.
+	LookupEventsRate float64
 }
 
 // Default returns the configuration used when nothing is set.
@@ -90,6 +93,14 @@ var settings = []setting{
 	{"max-body-bytes", "largest accepted API request body", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		c.MaxBodyBytes = n
+		return err
+	}, false},
+	{"lookup-events-rate", "throttle LookupEvents to this many requests per second per account and region, as AWS does at 2 (0: off)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err == nil && f < 0 {
+			err = errors.New("must not be negative")
+		}
+		c.LookupEventsRate = f
 		return err
 	}, false},
 	{"key-rotation", "how long a digest signing key stays current (Go duration)", func(c *Config, v string) error {

@@ -49,11 +49,9 @@ type Attribute struct {
 	Value string
 }
 
-// Cursor is the position of the last event of a page, in the order event
-// history returns events (newest first).
+// Cursor is where a page ended, as the event source placed it (opaque).
 type Cursor struct {
-	EventTime time.Time
-	EventID   string
+	Position string
 }
 
 // ValidateLookup checks a LookupEvents request as AWS does and returns it as
@@ -167,19 +165,17 @@ func fingerprint(req *cloudtrail.LookupEventsRequest) string {
 type nextToken struct {
 	Version     int    `json:"v"`
 	Fingerprint string `json:"q"`
-	TimeMillis  int64  `json:"t"`
-	EventID     string `json:"id"`
+	Position    string `json:"p"`
 }
 
-const nextTokenVersion = 1
+const nextTokenVersion = 2
 
 // NextToken returns the token for the page after c in query q.
 func NextToken(q Query, c Cursor) string {
 	raw, _ := json.Marshal(nextToken{
 		Version:     nextTokenVersion,
 		Fingerprint: q.fingerprint,
-		TimeMillis:  c.EventTime.UnixMilli(),
-		EventID:     c.EventID,
+		Position:    c.Position,
 	})
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
@@ -190,12 +186,12 @@ func decodeNextToken(token, fingerprint string) (Cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(raw, &t)
 	}
-	if err != nil || t.Version != nextTokenVersion || t.EventID == "" {
+	if err != nil || t.Version != nextTokenVersion || t.Position == "" {
 		return Cursor{}, cloudtrail.NewInvalidNextTokenException("Invalid NextToken: %s", token)
 	}
 	if t.Fingerprint != fingerprint {
 		return Cursor{}, cloudtrail.NewInvalidNextTokenException(
 			"The NextToken was issued for a request with different parameters.")
 	}
-	return Cursor{EventTime: time.UnixMilli(t.TimeMillis).UTC(), EventID: t.EventID}, nil
+	return Cursor{Position: t.Position}, nil
 }

@@ -1,7 +1,6 @@
 package history
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -68,8 +67,8 @@ func TestValidateLookup(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			svc := New(Config{})
-			out, err := svc.LookupEvents(context.Background(), &tc.req)
+			svc := New(Config{Source: &fakeSource{}})
+			out, err := svc.LookupEvents(callerCtx(), &tc.req)
 			if tc.code != "" {
 				wantCode(t, err, tc.code)
 				return
@@ -99,7 +98,7 @@ func TestQueryDefaultsAndNextToken(t *testing.T) {
 		t.Fatalf("defaults %+v", q)
 	}
 
-	cursor := Cursor{EventTime: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), EventID: "e-1"}
+	cursor := Cursor{Position: "p-1"}
 	token := NextToken(q, cursor)
 	req.NextToken = &token
 	// The page size may change between pages.

@@ -134,6 +134,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := newRequest(w, r)
 	rq.w.Header().Set("Date", h.now().UTC().Format(http.TimeFormat))
 	op := route(r, rq.bucket, rq.key)
+	// Hold the answer back until the call is recorded, except for object
+	// reads, whose bodies are streamed (their events follow the response).
+	rq.w.held = h.onCall != nil && op.name != "GetObject"
 	err := op.serve(h, rq)
 	var failure *s3Error
 	if err != nil {
@@ -150,6 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.onCall != nil {
 		h.onCall(rq.ctx, rq.call(op.name, failure))
 	}
+	rq.w.release()
 }
 
 func newRequest(w http.ResponseWriter, r *http.Request) *request {
@@ -340,6 +344,10 @@ type responseRecorder struct {
 	bytes       int64
 	wroteHeader bool
 	writeErr    error
+	// held, when set, keeps the status and body back until release, so
+	// that the call can be recorded before the client sees its answer.
+	held     bool
+	heldBody []byte
 }
 
 func (w *responseRecorder) WriteHeader(status int) {
@@ -347,12 +355,19 @@ func (w *responseRecorder) WriteHeader(status int) {
 		return
 	}
 	w.status, w.wroteHeader = status, true
-	w.ResponseWriter.WriteHeader(status)
+	if !w.held {
+		w.ResponseWriter.WriteHeader(status)
+	}
 }
 
 func (w *responseRecorder) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.held {
+		w.heldBody = append(w.heldBody, p...)
+		w.bytes += int64(len(p))
+		return len(p), nil
 	}
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
@@ -360,6 +375,22 @@ func (w *responseRecorder) Write(p []byte) (int, error) {
 		w.writeErr = err
 	}
 	return n, err
+}
+
+// release sends what was held back.
+func (w *responseRecorder) release() {
+	if !w.held {
+		return
+	}
+	w.held = false
+	if w.wroteHeader {
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+	if len(w.heldBody) > 0 {
+		if _, err := w.ResponseWriter.Write(w.heldBody); err != nil && w.writeErr == nil {
+			w.writeErr = err
+		}
+	}
 }
 
 func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -4,7 +4,10 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -83,6 +86,7 @@ func (s *Server) AWSConfig(accessKey, secret, region string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
 		BaseEndpoint:     aws.String(s.URL()),
 		RetryMaxAttempts: 1,
+		HTTPClient:       HTTPClient,
 	}
 }
 
@@ -95,4 +99,28 @@ func (s *Server) CloudTrail(accessKey, region string) *cloudtrail.Client {
 // S3 is a path-style S3 client.
 func (s *Server) S3(accessKey, region string) *s3.Client {
 	return s3.NewFromConfig(s.AWSConfig(accessKey, "secret", region), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// HTTPClient is the HTTP client test SDK clients use. It hands the
+// transport a private copy of each request body: aws-sdk-go-v2 closes a
+// request's body stream when the response arrives, which races with
+// net/http's final read of that body and can close the connection under
+// the response being read (aws/aws-sdk-go-v2 issues 1825 and 2737). Against
+// a server on loopback that answers within microseconds the race is hit
+// often; against AWS it is rare. The copy takes the SDK out of it.
+var HTTPClient = &http.Client{Transport: privateBodies{http.DefaultTransport}}
+
+type privateBodies struct{ next http.RoundTripper }
+
+func (p privateBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return p.next.RoundTrip(r)
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -132,8 +133,19 @@ func TestBoto3_TrailLifecycle(t *testing.T) {
 	if !pyTime(t, "ValidityEndTime", key["ValidityEndTime"]).After(pyTime(t, "ValidityStartTime", key["ValidityStartTime"])) {
 		t.Errorf("the key's validity period is empty: %s", compact(key))
 	}
-	if events := list(t, "lookup_events", step(t, out, "lookup"), "Events"); len(events) != 0 {
-		t.Errorf("lookup_events Events = %s, want an empty list", compact(events))
+	events := list(t, "lookup_events", step(t, out, "lookup"), "Events")
+	if len(events) != 1 {
+		t.Fatalf("lookup_events EventName=CreateTrail = %s, want the one CreateTrail call", compact(events))
+	}
+	createEvent := object(t, "event", events[0])
+	wantFields(t, "the CreateTrail event", createEvent, obj{"EventName": "CreateTrail", "EventSource": "cloudtrail.amazonaws.com", "ReadOnly": "false", "Username": "root"})
+	var createRecord map[string]any
+	if err := json.Unmarshal([]byte(fmt.Sprint(createEvent["CloudTrailEvent"])), &createRecord); err != nil {
+		t.Fatalf("CloudTrailEvent is not JSON: %v", err)
+	}
+	wantFields(t, "the CreateTrail record", createRecord, obj{"eventName": "CreateTrail", "eventVersion": "1.11", "recipientAccountId": "123456789012", "eventType": "AwsApiCall"})
+	if params := object(t, "requestParameters", createRecord["requestParameters"]); params["name"] != "py-trail" || params["s3BucketName"] != "e2e-py-trails" {
+		t.Errorf("requestParameters %s", compact(params))
 	}
 
 	wantFields(t, "update_trail", step(t, out, "update"), obj{

@@ -225,10 +225,12 @@ func TestCLI_SelectorsTagsKeys(t *testing.T) {
 		t.Errorf("the public key is valid from %s until %s, which should include now", from, until)
 	}
 
-	cli.awsJSON(&out, "cloudtrail", "lookup-events")
-	if events := list(t, "lookup-events", out, "Events"); len(events) != 0 {
-		t.Errorf("lookup-events Events = %s, want an empty list", compact(events))
+	cli.awsJSON(&out, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateTrail")
+	events := list(t, "lookup-events", out, "Events")
+	if len(events) != 1 {
+		t.Fatalf("lookup-events EventName=CreateTrail = %s, want the one CreateTrail call", compact(events))
 	}
+	wantFields(t, "the CreateTrail event", object(t, "event", events[0]), obj{"EventName": "CreateTrail", "ReadOnly": "false", "Username": "root"})
 }
 
 // TestCLI_Errors checks that service errors reach the CLI with their codes.

@@ -1,0 +1,215 @@
+// Package recorder turns every API call Cairn serves into the CloudTrail
+// management event AWS would write for it, and appends it durably before
+// the response is sent. It implements the gateway's Observer.
+//
+// Records follow the CloudTrail record format (eventVersion 1.11):
+// userIdentity from the authenticated principal, requestParameters with
+// AWS's lower-camel-case member names, responseElements for successful
+// mutating calls (null for reads and failures), errorCode and errorMessage
+// for failures, the request ID returned to the client, and the resources
+// the call names. LookupEvents itself is not recorded, as on AWS.
+package recorder
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/cairnhq/cairn/internal/events"
+	"github.com/cairnhq/cairn/internal/gateway"
+	"github.com/cairnhq/cairn/internal/identity"
+	"github.com/cairnhq/cairn/internal/ids"
+)
+
+// EventVersion is the record format version Cairn writes.
+const EventVersion = "1.11"
+
+// Field size limits from the record format.
+const (
+	maxUserAgent    = 1024
+	maxErrorField   = 1024
+	maxParamsObject = 100 * 1024
+)
+
+// Appender stores records durably: when Append returns nil they survive a
+// crash.
+type Appender interface {
+	Append(ctx context.Context, records []events.Record) error
+}
+
+// Recorder is a gateway.Observer.
+type Recorder struct {
+	appender Appender
+	// eventSources maps a gateway service name to its eventSource.
+	eventSources map[string]string
+}
+
+var _ gateway.Observer = (*Recorder)(nil)
+
+// New returns a Recorder appending to a.
+func New(a Appender) *Recorder {
+	return &Recorder{appender: a, eventSources: map[string]string{
+		"cloudtrail":      "cloudtrail.amazonaws.com",
+		"cloudtrail-data": "cloudtrail-data.amazonaws.com",
+	}}
+}
+
+// unrecorded operations: reading the event history is not itself an event.
+var unrecorded = map[string]bool{"LookupEvents": true}
+
+// ObserveCall records c and returns once the record is durable.
+func (r *Recorder) ObserveCall(ctx context.Context, c *gateway.Call) error {
+	if unrecorded[c.Operation] || c.Caller == nil {
+		return nil
+	}
+	rec, err := r.Build(c)
+	if err != nil {
+		return err
+	}
+	return r.appender.Append(ctx, []events.Record{rec})
+}
+
+// Build makes the record of one call.
+func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
+	caller := c.Caller
+	readOnly := IsReadOnly(c.Operation)
+	rec := events.Record{
+		EventVersion:       EventVersion,
+		UserIdentity:       userIdentity(caller.Principal),
+		EventTime:          caller.Received.UTC().Truncate(time.Second),
+		EventSource:        r.eventSources[c.Service],
+		EventName:          c.Operation,
+		AWSRegion:          caller.Region,
+		SourceIPAddress:    caller.SourceIP,
+		UserAgent:          truncate(caller.UserAgent, maxUserAgent),
+		RequestID:          caller.RequestID,
+		EventID:            ids.NewUUID(),
+		ReadOnly:           events.Bool(readOnly),
+		EventType:          "AwsApiCall",
+		ManagementEvent:    events.Bool(true),
+		RecipientAccountID: caller.Principal.AccountID,
+		EventCategory:      events.CategoryManagement,
+		RequestParameters:  events.Null,
+		ResponseElements:   events.Null,
+	}
+	if caller.TLS != nil {
+		rec.TLSDetails = &events.TLSDetails{
+			TLSVersion:               caller.TLS.TLSVersion,
+			CipherSuite:              caller.TLS.CipherSuite,
+			ClientProvidedHostHeader: caller.TLS.ClientProvidedHostHeader,
+		}
+	}
+	if c.Input != nil {
+		params, err := camelCaseJSON(c.Input)
+		if err != nil {
+			return events.Record{}, err
+		}
+		if len(params) <= maxParamsObject {
+			rec.RequestParameters = params
+		}
+	}
+	if c.Err != nil {
+		rec.ErrorCode = truncate(c.Err.ErrorCode(), maxErrorField)
+		rec.ErrorMessage = truncate(c.Err.ErrorMessage(), maxErrorField)
+	} else if !readOnly && c.Output != nil {
+		elements, err := camelCaseJSON(c.Output)
+		if err != nil {
+			return events.Record{}, err
+		}
+		if len(elements) <= maxParamsObject {
+			rec.ResponseElements = elements
+		}
+	}
+	rec.Resources, rec.LookupResources = resourcesOf(c, caller)
+	return rec, nil
+}
+
+// IsReadOnly classifies an operation as AWS does for readOnly: the Get,
+// List, Describe, Lookup and Search operations only read.
+func IsReadOnly(operation string) bool {
+	for _, prefix := range []string{"Get", "List", "Describe", "Lookup", "Search"} {
+		if strings.HasPrefix(operation, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func userIdentity(p identity.Principal) *events.UserIdentity {
+	u := &events.UserIdentity{
+		Type:        string(p.Type),
+		PrincipalID: p.PrincipalID,
+		ARN:         p.ARN,
+		AccountID:   p.AccountID,
+		AccessKeyID: p.AccessKeyID,
+	}
+	switch p.Type {
+	case identity.PrincipalIAMUser:
+		u.UserName = p.UserName
+	case identity.PrincipalAssumedRole:
+		issuerID := p.PrincipalID
+		if i := strings.IndexByte(issuerID, ':'); i >= 0 {
+			issuerID = issuerID[:i]
+		}
+		u.SessionContext = &events.SessionContext{
+			SessionIssuer: &events.SessionIssuer{
+				Type:        "Role",
+				PrincipalID: issuerID,
+				ARN:         p.RoleARN,
+				AccountID:   p.AccountID,
+				UserName:    p.RoleName,
+			},
+			Attributes: &events.SessionAttributes{MFAAuthenticated: "false"},
+		}
+	}
+	return u
+}
+
+// camelCaseJSON encodes a generated API value with the member names AWS
+// uses inside event records: the model's names with a lower-case first
+// letter (S3BucketName becomes s3BucketName, TrailARN trailARN).
+func camelCaseJSON(v any) (json.RawMessage, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, err
+	}
+	return json.Marshal(lowerKeys(tree))
+}
+
+func lowerKeys(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, child := range t {
+			out[lowerFirst(k)] = lowerKeys(child)
+		}
+		return out
+	case []any:
+		for i, child := range t {
+			t[i] = lowerKeys(child)
+		}
+	}
+	return v
+}
+
+func lowerFirst(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	return string(s[0]+'a'-'A') + s[1:]
+}
+
+func truncate(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	return s[:limit]
+}

@@ -1,0 +1,172 @@
+package recorder
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/events"
+	"github.com/cairnhq/cairn/internal/gateway"
+	"github.com/cairnhq/cairn/internal/identity"
+)
+
+type memAppender struct{ records []events.Record }
+
+func (m *memAppender) Append(_ context.Context, recs []events.Record) error {
+	m.records = append(m.records, recs...)
+	return nil
+}
+
+func str(s string) *string { return &s }
+
+func caller(p identity.Principal) *identity.Caller {
+	return &identity.Caller{
+		Principal: p, Region: "eu-west-1", Service: "cloudtrail", RequestID: "11111111-2222-4333-8444-555555555555",
+		SourceIP: "127.0.0.1", UserAgent: "aws-cli/1.45.11", Received: time.Date(2026, 11, 21, 10, 0, 0, 123e6, time.UTC),
+	}
+}
+
+var alice = identity.Principal{
+	Type: identity.PrincipalIAMUser, AccountID: "111122223333", PrincipalID: "AIDAEXAMPLEALICE00001",
+	ARN: "arn:aws:iam::111122223333:user/alice", UserName: "alice", AccessKeyID: "AKIAALICE",
+}
+
+func decode(t *testing.T, rec events.Record) map[string]any {
+	t.Helper()
+	raw, err := rec.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestBuild_SuccessfulWrite(t *testing.T) {
+	r := New(&memAppender{})
+	rec, err := r.Build(&gateway.Call{
+		Service: "cloudtrail", Operation: "CreateTrail", Caller: caller(alice),
+		Input:  &cloudtrail.CreateTrailRequest{Name: str("audit"), S3BucketName: str("logs"), IsMultiRegionTrail: new(true)},
+		Output: &cloudtrail.CreateTrailResponse{Name: str("audit"), TrailARN: str("arn:aws:cloudtrail:eu-west-1:111122223333:trail/audit")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, rec)
+	checks := map[string]any{
+		"eventVersion": "1.11", "eventTime": "2026-11-21T10:00:00Z", "eventSource": "cloudtrail.amazonaws.com",
+		"eventName": "CreateTrail", "awsRegion": "eu-west-1", "sourceIPAddress": "127.0.0.1",
+		"userAgent": "aws-cli/1.45.11", "requestID": "11111111-2222-4333-8444-555555555555",
+		"readOnly": false, "eventType": "AwsApiCall", "managementEvent": true,
+		"recipientAccountId": "111122223333", "eventCategory": "Management",
+	}
+	for k, want := range checks {
+		if m[k] != want {
+			t.Errorf("%s = %v, want %v", k, m[k], want)
+		}
+	}
+	params := m["requestParameters"].(map[string]any)
+	if params["name"] != "audit" || params["s3BucketName"] != "logs" || params["isMultiRegionTrail"] != true {
+		t.Errorf("requestParameters %v", params)
+	}
+	elements := m["responseElements"].(map[string]any)
+	if elements["trailARN"] != "arn:aws:cloudtrail:eu-west-1:111122223333:trail/audit" {
+		t.Errorf("responseElements %v", elements)
+	}
+	ui := m["userIdentity"].(map[string]any)
+	if ui["type"] != "IAMUser" || ui["userName"] != "alice" || ui["accessKeyId"] != "AKIAALICE" || ui["arn"] != alice.ARN {
+		t.Errorf("userIdentity %v", ui)
+	}
+	res := m["resources"].([]any)[0].(map[string]any)
+	if res["ARN"] != "arn:aws:cloudtrail:eu-west-1:111122223333:trail/audit" || res["type"] != "AWS::CloudTrail::Trail" || res["accountId"] != "111122223333" {
+		t.Errorf("resources %v", res)
+	}
+	lookup := rec.LookupResourceList()
+	if len(lookup) != 2 || lookup[1].Type != "AWS::S3::Bucket" || lookup[1].Name != "logs" {
+		t.Errorf("lookup resources %v", lookup)
+	}
+	if rec.EventID == "" || rec.Username() != "alice" {
+		t.Errorf("eventID %q username %q", rec.EventID, rec.Username())
+	}
+}
+
+func TestBuild_ReadAndFailure(t *testing.T) {
+	r := New(&memAppender{})
+	rec, _ := r.Build(&gateway.Call{
+		Service: "cloudtrail", Operation: "GetTrail", Caller: caller(alice),
+		Input:  &cloudtrail.GetTrailRequest{Name: str("audit")},
+		Output: &cloudtrail.GetTrailResponse{},
+	})
+	m := decode(t, rec)
+	if m["readOnly"] != true || m["responseElements"] != nil {
+		t.Errorf("read: readOnly %v responseElements %v", m["readOnly"], m["responseElements"])
+	}
+	if _, present := m["responseElements"]; !present {
+		t.Error("responseElements must be present as null")
+	}
+	rec, _ = r.Build(&gateway.Call{
+		Service: "cloudtrail", Operation: "DeleteTrail", Caller: caller(alice),
+		Input: &cloudtrail.DeleteTrailRequest{Name: str("nope")},
+		Err:   cloudtrail.NewTrailNotFoundException("Unknown trail"),
+	})
+	m = decode(t, rec)
+	if m["errorCode"] != "TrailNotFoundException" || m["errorMessage"] != "Unknown trail" || m["responseElements"] != nil {
+		t.Errorf("failure record %v", m)
+	}
+}
+
+func TestBuild_AssumedRole(t *testing.T) {
+	role := identity.Principal{
+		Type: identity.PrincipalAssumedRole, AccountID: "111122223333", PrincipalID: "AROAEXAMPLEROLE000001:ci",
+		ARN: "arn:aws:sts::111122223333:assumed-role/Deployer/ci", RoleName: "Deployer",
+		RoleARN: "arn:aws:iam::111122223333:role/Deployer", SessionName: "ci", AccessKeyID: "ASIAROLE",
+	}
+	rec, _ := New(&memAppender{}).Build(&gateway.Call{Service: "cloudtrail", Operation: "ListTrails", Caller: caller(role), Input: &cloudtrail.ListTrailsRequest{}})
+	ui := decode(t, rec)["userIdentity"].(map[string]any)
+	issuer := ui["sessionContext"].(map[string]any)["sessionIssuer"].(map[string]any)
+	if ui["userName"] != nil || issuer["userName"] != "Deployer" || issuer["principalId"] != "AROAEXAMPLEROLE000001" || issuer["type"] != "Role" {
+		t.Errorf("assumed role identity %v", ui)
+	}
+	if rec.Username() != "ci" {
+		t.Errorf("username %q, want the session name", rec.Username())
+	}
+}
+
+func TestObserveCall_SkipsLookupEvents(t *testing.T) {
+	a := &memAppender{}
+	r := New(a)
+	_ = r.ObserveCall(context.Background(), &gateway.Call{Service: "cloudtrail", Operation: "LookupEvents", Caller: caller(alice), Input: &cloudtrail.LookupEventsRequest{}})
+	_ = r.ObserveCall(context.Background(), &gateway.Call{Service: "cloudtrail", Operation: "ListTrails", Caller: caller(alice), Input: &cloudtrail.ListTrailsRequest{}})
+	if len(a.records) != 1 || a.records[0].EventName != "ListTrails" {
+		t.Fatalf("recorded %v", a.records)
+	}
+}
+
+func TestBuildS3_DataAndManagementEvents(t *testing.T) {
+	c := caller(alice)
+	rec, err := BuildS3(S3Call{Operation: "PutObject", Bucket: "logs", Key: "a/b.txt", Caller: c, BucketOwnerAccountID: "111122223333",
+		BucketRegion: "us-east-1", RequestParameters: map[string]any{"bucketName": "logs", "key": "a/b.txt"}, BytesIn: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, rec)
+	if m["eventSource"] != "s3.amazonaws.com" || m["eventCategory"] != "Data" || m["managementEvent"] != false || m["awsRegion"] != "us-east-1" {
+		t.Fatalf("PutObject record %v", m)
+	}
+	res := m["resources"].([]any)
+	if res[0].(map[string]any)["ARN"] != "arn:aws:s3:::logs/a/b.txt" || res[1].(map[string]any)["type"] != "AWS::S3::Bucket" {
+		t.Fatalf("resources %v", res)
+	}
+	if m["additionalEventData"].(map[string]any)["bytesTransferredIn"] != float64(12) {
+		t.Fatalf("additionalEventData %v", m["additionalEventData"])
+	}
+	rec, _ = BuildS3(S3Call{Operation: "CreateBucket", Bucket: "logs", Caller: c, ErrorCode: "BucketAlreadyExists", ErrorMessage: "taken"})
+	m = decode(t, rec)
+	if m["eventCategory"] != "Management" || m["managementEvent"] != true || m["errorCode"] != "BucketAlreadyExists" || m["awsRegion"] != "eu-west-1" {
+		t.Fatalf("CreateBucket record %v", m)
+	}
+}
