@@ -525,6 +525,10 @@ func (g *Gateway) serveIngest(w http.ResponseWriter, r *http.Request, requestID 
 		fail(apiErr)
 		return
 	}
+	if caller.Service != "" && caller.Service != "cloudtrail" {
+		fail(api.NewCommonError(api.CodeInvalidSignature, http.StatusForbidden, "Credential should be scoped to correct service: 'cloudtrail'."))
+		return
+	}
 	if b.Ingest == nil {
 		fail(api.NewCommonError("UnsupportedOperationException", http.StatusBadRequest, "Event ingestion is not available."))
 		return
