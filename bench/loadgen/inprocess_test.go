@@ -80,3 +80,46 @@ func benchmarkWorkload(b *testing.B, wl workload) {
 	s := all.summary()
 	b.ReportMetric(float64(s.P99.Microseconds()), "p99-µs")
 }
+
+// BenchmarkIngest posts 100-record batches to an in-process Cairn's
+// POST /_cairn/events over 8 connections; one op is one batch.
+//
+//	go test ./bench/loadgen -run '^$' -bench Ingest -cpuprofile cpu.out
+func BenchmarkIngest(b *testing.B) {
+	srv := testenv.Start(b)
+	u, err := url.Parse(srv.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	const conns, batch = 8, 100
+	ings := make([]*ingester, conns)
+	for i := range ings {
+		ings[i] = &ingester{c: newConn(u.Host), host: u.Host, gen: newRecordGen(i, time.Now())}
+	}
+	defer func() {
+		for _, in := range ings {
+			in.c.close()
+		}
+	}()
+	var budget atomic.Int64
+	budget.Store(int64(b.N) * batch)
+	var stop atomic.Bool
+	b.ReportAllocs()
+	cpuBefore := selfCPU()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for _, in := range ings {
+		wg.Go(func() { in.run(time.Now().Add(time.Hour), batch, &budget, &stop) })
+	}
+	wg.Wait()
+	b.StopTimer()
+	var events uint64
+	for _, in := range ings {
+		if in.errors > 0 {
+			b.Fatalf("%d failed batches, e.g. %v", in.errors, in.errs)
+		}
+		events += in.events
+	}
+	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64((selfCPU()-cpuBefore).Nanoseconds())/float64(events), "cpu-ns/event")
+}

@@ -68,6 +68,9 @@ func TestQuickRun(t *testing.T) {
 	if m := rep.Memory["cairn"]; m.AfterStartup.RSS <= 0 || m.AfterLoad.RSS <= 0 {
 		t.Errorf("incomplete memory result %+v", m)
 	}
+	if p := rep.Pipeline; p == nil || p.Ingest == nil || p.Ingest.Events == 0 || p.Ingested < uint64(opts.Events) || len(p.Lookups) != len(lookupAttributes) {
+		t.Errorf("incomplete event pipeline result %+v", p)
+	}
 	if servers == 2 && len(rep.Ratios()) != 2 {
 		t.Errorf("got ratios %+v, want one per case", rep.Ratios())
 	}

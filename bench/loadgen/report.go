@@ -13,6 +13,10 @@ const (
 	goalP99     = 2 * time.Millisecond
 	goalStartup = 100 * time.Millisecond
 	goalIdleRSS = 64 << 20
+	// The event pipeline issue's goals.
+	goalIngestRate = 50_000 // events per second, durable
+	goalLookupP50  = 5 * time.Millisecond
+	goalLookupP99  = 20 * time.Millisecond
 )
 
 // WriteMarkdown renders the report as Markdown tables.
@@ -24,6 +28,18 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	}
 	fmt.Fprintf(w, "; cairn from %s; data directories on %s, where a 4 KiB write + fdatasync takes p50 %s, p99 %s, max %s.\n\n",
 		r.Revision, m.DataFS, dur(m.Fsync.P50), dur(m.Fsync.P99), dur(m.Fsync.Max))
+	if len(r.Cases) > 0 {
+		r.writeLoad(w)
+	}
+	if r.Pipeline != nil {
+		o := r.Options
+		fmt.Fprintf(w, "Event pipeline: %d connections post %d-record batches to /_cairn/events for %v warmup then %v measured; LookupEvents over %d connection(s), %v per attribute, each call signed.\n\n",
+			o.IngestConns, o.BatchEvents, o.Warmup, o.Duration, o.LookupConns, o.LookupDuration)
+	}
+	r.writeResults(w)
+}
+
+func (r *Report) writeLoad(w io.Writer) {
 	o := r.Options
 	sign := "every request signed (SigV4)"
 	if o.SignEvery > 0 {
@@ -31,7 +47,55 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Load: %d keep-alive connections, closed loop, %v warmup then %v measured per case, %d round(s); %s.\n\n",
 		o.Conns, o.Warmup, o.Duration, o.Rounds, sign)
+}
 
+// writeResults renders every table and the goals.
+func (r *Report) writeResults(w io.Writer) {
+	if len(r.Cases) > 0 {
+		r.writeCompare(w)
+	}
+	if r.Pipeline != nil {
+		r.Pipeline.writeMarkdown(w)
+	}
+
+	fmt.Fprintln(w, "Goals:")
+	fmt.Fprintln(w)
+	for _, g := range r.Goals() {
+		mark := "met"
+		if !g.Met {
+			mark = "**missed**"
+		}
+		fmt.Fprintf(w, "- %s: %s (%s)\n", g.Name, mark, g.Value)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "\nNote: %s\n", n)
+	}
+	if r.Failed() {
+		fmt.Fprintln(w, "\n**Requests failed; these numbers are invalid.**")
+		for _, c := range r.Cases {
+			for _, s := range c.ErrorSamples {
+				fmt.Fprintf(w, "- %s / %s: %s\n", c.Case, c.Server, s)
+			}
+		}
+		if p := r.Pipeline; p != nil {
+			for _, x := range []*IngestResult{p.Ingest, p.Fill} {
+				if x != nil {
+					for _, s := range x.ErrorSamples {
+						fmt.Fprintf(w, "- ingest: %s\n", s)
+					}
+				}
+			}
+			for _, l := range p.Lookups {
+				for _, s := range l.ErrorSamples {
+					fmt.Fprintf(w, "- LookupEvents by %s: %s\n", l.Attribute, s)
+				}
+			}
+		}
+	}
+}
+
+// writeCompare renders the Cairn-against-moto cases, startup and memory.
+func (r *Report) writeCompare(w io.Writer) {
 	fmt.Fprintln(w, "| round | case | server | req/s | p50 | p90 | p99 | p99.9 | max | errors | new conns | server CPU | server CPU/req | loadgen CPU | other load |")
 	fmt.Fprintln(w, "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, c := range r.Cases {
@@ -98,27 +162,45 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w)
+}
 
-	fmt.Fprintln(w, "Goals:")
-	fmt.Fprintln(w)
-	for _, g := range r.Goals() {
-		mark := "met"
-		if !g.Met {
-			mark = "**missed**"
-		}
-		fmt.Fprintf(w, "- %s: %s (%s)\n", g.Name, mark, g.Value)
+// writeMarkdown renders the event pipeline cases.
+func (p *Pipeline) writeMarkdown(w io.Writer) {
+	if len(p.Lookups) > 0 || p.Fill != nil {
+		fmt.Fprintf(w, "Event store before the lookups: %s events ingested by the load generator, plus at least %s recorded API calls of the cases before; %s on disk; Cairn was busy for %v after the last batch%s.\n\n",
+			thousands(float64(p.Ingested)), thousands(float64(p.Recorded)), mib(p.DataBytes), p.Settle.Round(100*time.Millisecond),
+			map[bool]string{true: " (gave up waiting)", false: ""}[p.SettleTimeout])
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "\nNote: %s\n", n)
-	}
-	if r.Failed() {
-		fmt.Fprintln(w, "\n**Requests failed; these numbers are invalid.**")
-		for _, c := range r.Cases {
-			for _, s := range c.ErrorSamples {
-				fmt.Fprintf(w, "- %s / %s: %s\n", c.Case, c.Server, s)
+	rows := []struct {
+		name string
+		r    *IngestResult
+	}{{"ingest (measured)", p.Ingest}, {"fill to the lookup size", p.Fill}}
+	if p.Ingest != nil || p.Fill != nil {
+		fmt.Fprintln(w, "| ingestion | conns | events/batch | record size | events | events/s (durable) | batch p50 | p90 | p99 | max | errors | server CPU | server CPU/event | loadgen CPU | other load |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, x := range rows {
+			if x.r == nil {
+				continue
 			}
+			r := x.r
+			fmt.Fprintf(w, "| %s | %d | %d | %.0f B | %s | %s | %s | %s | %s | %s | %d | %.2f cores | %s | %.2f cores | %.2f cores |\n",
+				x.name, r.Conns, r.BatchEvents, r.RecordBytes, thousands(float64(r.Events)), thousands(r.EventsPerS),
+				dur(r.Latency.P50), dur(r.Latency.P90), dur(r.Latency.P99), dur(r.Latency.Max), r.Errors,
+				r.ServerCPU, dur(r.ServerCPUPerEvent), r.ClientCPU, r.OtherCPU)
 		}
+		fmt.Fprintln(w)
 	}
+	if len(p.Lookups) > 0 {
+		fmt.Fprintln(w, "| LookupEvents by | conns | req/s | events/page | p50 | p90 | p99 | max | errors | server CPU/req | other load |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, l := range p.Lookups {
+			fmt.Fprintf(w, "| %s | %d | %s | %.1f | %s | %s | %s | %s | %d | %s | %.2f cores |\n",
+				l.Attribute, l.Conns, thousands(l.Throughput), l.MeanEvents, dur(l.Latency.P50), dur(l.Latency.P90), dur(l.Latency.P99), dur(l.Latency.Max),
+				l.Errors, dur(l.ServerCPUPerRequest), l.OtherCPU)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "Cairn's memory after the pipeline cases: RSS %s, peak %s.\n\n", mib(p.Memory.RSS), mib(p.Memory.Peak))
 }
 
 // Ratio compares Cairn with moto on one case (averaged over rounds).
@@ -233,9 +315,19 @@ func (r *Report) Goals() []Goal {
 				Value: fmt.Sprintf("median %s, max %s", dur(s.st.APIMedian), dur(s.st.APIMax))})
 		}
 	}
-	if p, ok := r.Memory["cairn"]; ok {
+	if p, ok := r.Memory["cairn"]; ok && p.AfterLoad.RSS > 0 {
 		out = append(out, Goal{Name: "idle memory under 64 MiB", Met: p.AfterStartup.RSS < goalIdleRSS && p.AfterLoad.RSS < goalIdleRSS,
 			Value: fmt.Sprintf("%s after startup, %s after the load", mib(p.AfterStartup.RSS), mib(p.AfterLoad.RSS))})
+	}
+	if p := r.Pipeline; p != nil {
+		if x := p.Ingest; x != nil {
+			out = append(out, Goal{Name: "ingestion at least 50,000 events/s", Met: x.EventsPerS >= goalIngestRate,
+				Value: fmt.Sprintf("%s events/s", thousands(x.EventsPerS))})
+		}
+		for _, l := range p.Lookups {
+			out = append(out, Goal{Name: "LookupEvents by " + l.Attribute + " p50 under 5 ms and p99 under 20 ms",
+				Met: l.Latency.P50 < goalLookupP50 && l.Latency.P99 < goalLookupP99, Value: fmt.Sprintf("p50 %s, p99 %s", dur(l.Latency.P50), dur(l.Latency.P99))})
+		}
 	}
 	return out
 }

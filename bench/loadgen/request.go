@@ -34,7 +34,9 @@ type request struct {
 	service   string // signing name: cloudtrail or s3
 	accessKey string
 	target    string // X-Amz-Target operation, for CloudTrail
-	body      []byte
+	// contentType is sent when there is no target (which implies JSON 1.1).
+	contentType string
+	body        []byte
 
 	bodyHash string
 	wire     []byte
@@ -64,6 +66,8 @@ func (r *request) sign(host string, now time.Time) error {
 	if r.target != "" {
 		hr.Header.Set("Content-Type", jsonType)
 		hr.Header.Set("X-Amz-Target", r.target)
+	} else if r.contentType != "" {
+		hr.Header.Set("Content-Type", r.contentType)
 	}
 	if r.service == "s3" {
 		hr.Header.Set("X-Amz-Content-Sha256", r.bodyHash)

@@ -44,7 +44,34 @@ type Options struct {
 	Keep    bool
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+
+	// Cases selects what runs: CaseCompare (GetTrail and
+	// CreateTrail+DeleteTrail against both servers, startup and memory),
+	// CaseIngest and CaseLookup (the event pipeline, Cairn only). Empty
+	// runs all three.
+	Cases []string
+	// IngestConns connections post BatchEvents records per request in the
+	// ingestion case, for Warmup and then Duration.
+	IngestConns int
+	BatchEvents int
+	// Events is how many events the load generator ingests in all before
+	// the lookup case (the ingestion case's count, plus more as needed).
+	Events int
+	// LookupConns connections call LookupEvents for LookupDuration per
+	// attribute (after Warmup/4 unrecorded).
+	LookupConns    int
+	LookupDuration time.Duration
+	// SettleLimit bounds the wait for Cairn's background work to finish
+	// between ingestion and the lookups.
+	SettleLimit time.Duration
 }
+
+// The cases Options.Cases can name.
+const (
+	CaseCompare = "compare"
+	CaseIngest  = "ingest"
+	CaseLookup  = "lookup"
+)
 
 // DefaultOptions is a full run.
 func DefaultOptions() Options {
@@ -58,6 +85,13 @@ func DefaultOptions() Options {
 		StartupRuns:     10,
 		MotoStartupRuns: 3,
 		Settle:          3 * time.Second,
+		Cases:           []string{CaseCompare, CaseIngest, CaseLookup},
+		IngestConns:     8,
+		BatchEvents:     100,
+		Events:          1_000_000,
+		LookupConns:     1,
+		LookupDuration:  5 * time.Second,
+		SettleLimit:     3 * time.Minute,
 	}
 }
 
@@ -70,6 +104,9 @@ func QuickOptions() Options {
 	o.MotoStartupRuns = 1
 	o.Rounds = 1
 	o.Settle = 300 * time.Millisecond
+	o.Events = 20_000
+	o.LookupDuration = 300 * time.Millisecond
+	o.SettleLimit = 5 * time.Second
 	return o
 }
 
@@ -85,6 +122,8 @@ type Report struct {
 	// Memory holds each server's memory idle after startup and idle after
 	// the load, by server name.
 	Memory map[string]MemoryPoints `json:"memory"`
+	// Pipeline holds the event pipeline cases (Cairn only).
+	Pipeline *Pipeline `json:"pipeline,omitempty"`
 	// Notes are things the reader should know, such as a skipped moto.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -96,6 +135,13 @@ type ReportOptions struct {
 	Duration  time.Duration `json:"duration_ns"`
 	Rounds    int           `json:"rounds"`
 	SignEvery time.Duration `json:"sign_every_ns"`
+	Cases     []string      `json:"cases"`
+	// The pipeline cases' options.
+	IngestConns    int           `json:"ingest_connections,omitempty"`
+	BatchEvents    int           `json:"events_per_batch,omitempty"`
+	Events         int           `json:"lookup_store_events,omitempty"`
+	LookupConns    int           `json:"lookup_connections,omitempty"`
+	LookupDuration time.Duration `json:"lookup_duration_ns,omitempty"`
 }
 
 // MemoryPoints is a server's memory at two moments.
@@ -111,7 +157,7 @@ func (r *Report) Failed() bool {
 			return true
 		}
 	}
-	return false
+	return r.Pipeline.failed()
 }
 
 // Run builds or takes the cairn binary, times its startup, starts Cairn and
@@ -119,6 +165,21 @@ func (r *Report) Failed() bool {
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Conns <= 0 || opts.Duration <= 0 || opts.Rounds <= 0 {
 		return nil, errors.New("connections, duration and rounds must be positive")
+	}
+	if len(opts.Cases) == 0 {
+		opts.Cases = []string{CaseCompare, CaseIngest, CaseLookup}
+	}
+	for _, c := range opts.Cases {
+		if c != CaseCompare && c != CaseIngest && c != CaseLookup {
+			return nil, fmt.Errorf("unknown case %q (want %s, %s or %s)", c, CaseCompare, CaseIngest, CaseLookup)
+		}
+	}
+	compare, doIngest, doLookup := slices.Contains(opts.Cases, CaseCompare), slices.Contains(opts.Cases, CaseIngest), slices.Contains(opts.Cases, CaseLookup)
+	if (doIngest || doLookup) && (opts.IngestConns <= 0 || opts.BatchEvents <= 0 || opts.LookupConns <= 0 || opts.LookupDuration <= 0) {
+		return nil, errors.New("ingest connections, batch size, lookup connections and lookup duration must be positive")
+	}
+	if !compare {
+		opts.Moto = ""
 	}
 	logw := opts.Log
 	if logw == nil {
@@ -154,16 +215,26 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep := &Report{
 		Machine:  describeMachine(tmp, motoPath),
 		Revision: revision,
-		Options:  ReportOptions{Conns: opts.Conns, Warmup: opts.Warmup, Duration: opts.Duration, Rounds: opts.Rounds, SignEvery: opts.SignEvery},
-		Memory:   map[string]MemoryPoints{},
+		Options: ReportOptions{Conns: opts.Conns, Warmup: opts.Warmup, Duration: opts.Duration, Rounds: opts.Rounds, SignEvery: opts.SignEvery,
+			Cases: opts.Cases},
+		Memory: map[string]MemoryPoints{},
 	}
-	if motoPath == "" {
+	if doIngest || doLookup {
+		o := &rep.Options
+		o.IngestConns, o.BatchEvents = opts.IngestConns, opts.BatchEvents
+		if doLookup {
+			o.Events, o.LookupConns, o.LookupDuration = opts.Events, opts.LookupConns, opts.LookupDuration
+		}
+	}
+	if compare && motoPath == "" {
 		rep.Notes = append(rep.Notes, "moto_server was not run (-moto ''), so there are no ratios.")
 	}
 
-	logf("timing startup: %d runs each with a new and an existing data directory", opts.StartupRuns)
-	if rep.Startup, err = measureStartup(ctx, bin, motoPath, tmp, opts.StartupRuns, opts.MotoStartupRuns); err != nil {
-		return nil, err
+	if compare {
+		logf("timing startup: %d runs each with a new and an existing data directory", opts.StartupRuns)
+		if rep.Startup, err = measureStartup(ctx, bin, motoPath, tmp, opts.StartupRuns, opts.MotoStartupRuns); err != nil {
+			return nil, err
+		}
 	}
 
 	var targets []*target
@@ -172,7 +243,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			_ = t.proc.stop()
 		}
 	}()
-	cairn, err := startCairn(bin, filepath.Join(tmp, "bench-data"), tmp, "bench")
+	benchData := filepath.Join(tmp, "bench-data")
+	cairn, err := startCairn(bin, benchData, tmp, "bench")
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +281,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.Memory[t.name] = MemoryPoints{AfterStartup: m}
 	}
 
-	for round := 1; round <= opts.Rounds; round++ {
+	for round := 1; compare && round <= opts.Rounds; round++ {
 		for _, wl := range []workload{getTrailWorkload, createDeleteWorkload} {
 			for _, t := range targets {
 				if err := ctx.Err(); err != nil {
@@ -227,15 +299,30 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 
-	time.Sleep(opts.Settle)
-	for _, t := range targets {
-		m, err := t.proc.memory()
-		if err != nil {
+	if compare {
+		time.Sleep(opts.Settle)
+		for _, t := range targets {
+			m, err := t.proc.memory()
+			if err != nil {
+				return nil, err
+			}
+			points := rep.Memory[t.name]
+			points.AfterLoad = m
+			rep.Memory[t.name] = points
+		}
+	}
+
+	if doIngest || doLookup {
+		// Every call Cairn served so far was recorded as an event.
+		var recorded uint64
+		for _, c := range rep.Cases {
+			if c.Server == "cairn" {
+				recorded += c.Requests
+			}
+		}
+		if rep.Pipeline, err = runPipeline(ctx, opts, cairn, benchData, recorded, doIngest, doLookup, logf); err != nil {
 			return nil, err
 		}
-		points := rep.Memory[t.name]
-		points.AfterLoad = m
-		rep.Memory[t.name] = points
 	}
 	return rep, nil
 }

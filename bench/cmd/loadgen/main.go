@@ -1,7 +1,8 @@
 // Command loadgen benchmarks Cairn against moto_server side by side:
 //
 //	go run ./bench/cmd/loadgen            # full run, about two minutes
-//	go run ./bench/cmd/loadgen -quick     # smoke test, about ten seconds
+//	go run ./bench/cmd/loadgen -quick     # smoke test, about fifteen seconds
+//	go run ./bench/cmd/loadgen -cases ingest,lookup -events 1000000
 //
 // It prints Markdown tables (the format of docs/benchmarks.md) and exits 1
 // if any request failed, since failed requests invalidate the numbers.
@@ -39,6 +40,12 @@ func run() int {
 	tmp := flag.String("tmp", "", "directory for the binary, data directories and logs (default: system temp)")
 	keep := flag.Bool("keep", false, "keep the temporary directory")
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
+	cases := flag.String("cases", strings.Join(def.Cases, ","), "comma-separated cases: compare (GetTrail, CreateTrail+DeleteTrail against moto, startup, memory), ingest, lookup (Cairn only)")
+	ingestConns := flag.Int("ingest-conns", def.IngestConns, "connections posting to /_cairn/events")
+	batch := flag.Int("batch", def.BatchEvents, "records per ingestion request")
+	events := flag.Int("events", 0, "events ingested in all before the lookups (default 1000000, 20000 with -quick)")
+	lookupConns := flag.Int("lookup-conns", def.LookupConns, "connections calling LookupEvents")
+	lookupDuration := flag.Duration("lookup-duration", 0, "measured time per LookupEvents attribute (default 5s, 300ms with -quick)")
 	flag.Parse()
 
 	opts := def
@@ -55,6 +62,14 @@ func run() int {
 	}
 	if *startupRuns > 0 {
 		opts.StartupRuns = *startupRuns
+	}
+	opts.Cases = strings.Split(*cases, ",")
+	opts.IngestConns, opts.BatchEvents, opts.LookupConns = *ingestConns, *batch, *lookupConns
+	if *events > 0 {
+		opts.Events = *events
+	}
+	if *lookupDuration > 0 {
+		opts.LookupDuration = *lookupDuration
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
