@@ -9,6 +9,7 @@ import (
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/eventstore"
 	"github.com/cairnhq/cairn/internal/history"
+	"github.com/cairnhq/cairn/internal/journal"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/trails"
 )
@@ -43,10 +44,17 @@ func (p publicKeySource) PublicKeys(_ context.Context, region string, start, end
 	return out, nil
 }
 
-// historySource serves event history from the event store.
-type historySource struct{ events *eventstore.Store }
+// historySource serves event history from the event store, after moving
+// every acknowledged journal entry into it.
+type historySource struct {
+	events *eventstore.Store
+	mover  *journal.Mover
+}
 
 func (h historySource) Lookup(ctx context.Context, q history.SourceQuery) (history.Page, error) {
+	if err := h.mover.Flush(ctx); err != nil {
+		return history.Page{}, err
+	}
 	sq := eventstore.LookupQuery{
 		Account: q.Account, Region: q.Region,
 		Start: q.Start, End: q.End,
@@ -77,10 +85,10 @@ func (h historySource) Lookup(ctx context.Context, q history.SourceQuery) (histo
 	return page, nil
 }
 
-// eventAppender adapts the event store to the recorder.
-type eventAppender struct{ events *eventstore.Store }
+// journalSink commits moved journal entries and the journal marker together.
+type journalSink struct{ events *eventstore.Store }
 
-func (a eventAppender) Append(ctx context.Context, recs []events.Record) error {
-	_, err := a.events.Append(ctx, recs)
+func (j journalSink) AppendMarked(ctx context.Context, recs []events.Record, marker string, value int64) error {
+	_, err := j.events.AppendMarked(ctx, recs, eventstore.Marker{Name: marker, Value: value})
 	return err
 }

@@ -59,7 +59,7 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 		Resolvers: map[string]tagging.Resolver{tagging.ResourceTrail: trailService.TagResolver()},
 	})
 	historyService := history.New(history.Config{
-		Source:            historySource{st.events},
+		Source:            historySource{events: st.events, mover: st.mover},
 		Now:               s.opts.Now,
 		RequestsPerSecond: s.cfg.LookupEventsRate,
 	})
@@ -73,7 +73,7 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 	s.logUnimplemented(operations)
 
 	var dataHandlers cloudtraildata.Handlers
-	eventRecorder := recorder.New(eventAppender{st.events})
+	eventRecorder := recorder.New(st.journal)
 	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now, OnCall: s.recordS3(eventRecorder)})
 
 	return &gateway.Backend{

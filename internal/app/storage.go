@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"github.com/cairnhq/cairn/internal/journal"
 	"path/filepath"
+	"time"
 
 	"github.com/cairnhq/cairn/internal/bucketstore"
 	"github.com/cairnhq/cairn/internal/config"
@@ -18,9 +21,18 @@ const (
 	bucketsDir   = "buckets"
 	keysDir      = "keys"
 	eventsDir    = "events"
+	journalDir   = "journal"
 )
 
-var stateEntries = []string{metadataFile, bucketsDir, keysDir, eventsDir}
+var stateEntries = []string{metadataFile, bucketsDir, keysDir, eventsDir, journalDir}
+
+// eventStoreMemory caps DuckDB's memory (its buffer pool otherwise grows
+// to most of the machine's RAM).
+const eventStoreMemory = "1GB"
+
+// moveInterval is how often journaled events move into the event store in
+// the background; readers that must see every event flush first.
+const moveInterval = 100 * time.Millisecond
 
 // storage is everything opened from the data directory.
 type storage struct {
@@ -28,6 +40,8 @@ type storage struct {
 	buckets  *bucketstore.Store
 	keys     *signingkeys.Store
 	events   *eventstore.Store
+	journal  *journal.Journal
+	mover    *journal.Mover
 }
 
 func openStorage(cfg config.Config, opts Options) (*storage, error) {
@@ -44,15 +58,37 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 		_ = st.close()
 		return nil, err
 	}
-	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{Now: opts.Now, Logger: opts.Logger}); err != nil {
+	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory}); err != nil {
 		_ = st.close()
 		return nil, err
+	}
+	moved, err := st.events.MarkerValue(context.Background(), journal.MarkerName)
+	if err != nil {
+		_ = st.close()
+		return nil, fmt.Errorf("reading the journal marker: %w", err)
+	}
+	if st.journal, err = journal.Open(filepath.Join(cfg.DataDir, journalDir), moved); err != nil {
+		_ = st.close()
+		return nil, err
+	}
+	st.mover = journal.NewMover(st.journal, journalSink{st.events}, moveInterval, func(err error) {
+		opts.Logger.Error("moving journaled events into the event store", "error", err)
+	})
+	if err := st.mover.Flush(context.Background()); err != nil {
+		_ = st.close()
+		return nil, fmt.Errorf("moving journaled events into the event store: %w", err)
 	}
 	return st, nil
 }
 
 func (st *storage) close() error {
 	var errs []error
+	if st.mover != nil {
+		errs = append(errs, st.mover.Close(context.Background()))
+	}
+	if st.journal != nil {
+		errs = append(errs, st.journal.Close())
+	}
 	if st.events != nil {
 		errs = append(errs, st.events.Close())
 	}

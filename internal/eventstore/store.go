@@ -209,7 +209,8 @@ func (s *Store) LastSequence() int64 { return s.committed.Load() }
 type appendReq struct {
 	rotate bool // not an append: start a new log segment if the current one has events
 	rows   []row
-	last   int64 // set by the committer: the sequence of the last row
+	marker *Marker // recorded in the same transaction as the rows
+	last   int64   // set by the committer: the sequence of the last row
 	done   chan error
 }
 
@@ -227,14 +228,39 @@ type appendReq struct {
 // If ctx ends before the commit, Append returns ctx.Err() and the records
 // may or may not be stored.
 func (s *Store) Append(ctx context.Context, recs []events.Record) (int64, error) {
+	return s.append(ctx, recs, nil)
+}
+
+// Marker is a named number committed atomically with an append, so that a
+// writer moving events in from elsewhere (the journal) knows exactly which
+// of them are stored.
+type Marker struct {
+	Name  string
+	Value int64
+}
+
+// AppendMarked is Append that also sets marker in the same transaction.
+// Only one writer may set a given marker, one call at a time.
+func (s *Store) AppendMarked(ctx context.Context, recs []events.Record, marker Marker) (int64, error) {
+	return s.append(ctx, recs, &marker)
+}
+
+// MarkerValue returns the value last committed for the named marker, or 0.
+func (s *Store) MarkerValue(ctx context.Context, name string) (int64, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT max(value) FROM cairn_meta WHERE name = ?`, "marker:"+name).Scan(&v)
+	return v.Int64, err
+}
+
+func (s *Store) append(ctx context.Context, recs []events.Record, marker *Marker) (int64, error) {
 	if s.closed.Load() {
 		return 0, ErrClosed
 	}
-	if len(recs) == 0 {
+	if len(recs) == 0 && marker == nil {
 		return s.committed.Load(), nil
 	}
 	now := s.opts.Now().UTC()
-	req := &appendReq{rows: make([]row, len(recs)), done: make(chan error, 1)}
+	req := &appendReq{rows: make([]row, len(recs)), marker: marker, done: make(chan error, 1)}
 	for i := range recs {
 		r, err := toRow(&recs[i], now)
 		if err != nil {
@@ -526,6 +552,19 @@ func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendR
 	}
 	if err := wc.app.Flush(); err != nil {
 		return 0, err
+	}
+	for _, req := range group {
+		if req.marker == nil {
+			continue
+		}
+		name := driver.NamedValue{Ordinal: 1, Value: "marker:" + req.marker.Name}
+		if _, err := wc.exec.ExecContext(context.Background(), `DELETE FROM cairn_meta WHERE name = ?`, []driver.NamedValue{name}); err != nil {
+			return 0, err
+		}
+		value := driver.NamedValue{Ordinal: 2, Value: req.marker.Value}
+		if _, err := wc.exec.ExecContext(context.Background(), `INSERT INTO cairn_meta VALUES (?, ?)`, []driver.NamedValue{name, value}); err != nil {
+			return 0, err
+		}
 	}
 	// Numbers of a group whose commit fails are skipped, never reused.
 	w.rows += int(seq - w.nextSeq)

@@ -338,3 +338,44 @@ func TestRetention(t *testing.T) {
 		t.Errorf("partitions after retention %v", got)
 	}
 }
+
+func TestStore_MarkerCommittedWithAppend(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if v, err := s.MarkerValue(ctx, "journal"); err != nil || v != 0 {
+		t.Fatalf("fresh marker %d %v", v, err)
+	}
+	rec := testRecordForMarker()
+	if _, err := s.AppendMarked(ctx, []events.Record{rec}, Marker{Name: "journal", Value: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendMarked(ctx, []events.Record{rec}, Marker{Name: "journal", Value: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := s.MarkerValue(ctx, "journal"); err != nil || v != 9 {
+		t.Fatalf("marker after reopen %d %v, want 9", v, err)
+	}
+	if got, _ := s.ReadFrom(ctx, 0, 10); len(got) != 2 {
+		t.Fatalf("events with the markers: %d, want 2", len(got))
+	}
+}
+
+func testRecordForMarker() events.Record {
+	return events.Record{
+		EventVersion: "1.11", EventTime: time.Now().UTC().Truncate(time.Second), EventSource: "cloudtrail.amazonaws.com",
+		EventName: "GetTrail", AWSRegion: "us-east-1", EventID: "marker-event", RecipientAccountID: "111122223333",
+		EventCategory: events.CategoryManagement, ManagementEvent: events.Bool(true), ReadOnly: events.Bool(true),
+	}
+}
