@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/cairnhq/cairn/internal/events"
 )
@@ -246,6 +247,7 @@ func (j *Journal) run() {
 					break
 				}
 				buf = appendFrame(buf, j.next+int64(len(written)), raw)
+				rec.Raw = raw // the mover stores these bytes instead of encoding again
 				written = append(written, Entry{Index: j.next + int64(len(written)), Record: rec})
 			}
 		}
@@ -286,7 +288,9 @@ func (j *Journal) write(buf []byte) error {
 	if _, err := j.file.Write(buf); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	if err := j.file.Sync(); err != nil {
+	// fdatasync: the data and the file size, without the inode's other
+	// metadata (times), which recovery does not need.
+	if err := syscall.Fdatasync(int(j.file.Fd())); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.fileSize += int64(len(buf))
