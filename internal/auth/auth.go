@@ -72,14 +72,9 @@ func wrap(err error) error {
 func (a *Authenticator) Authenticate(r *http.Request, payloadHash func() string) (gateway.Identity, error) {
 	parsed, err := sigv4.ParseRequest(r)
 	if err != nil {
-		var sig *sigv4.Error
-		if a.Mode == Open && errors.As(err, &sig) && sig.Kind == sigv4.MissingAuthentication {
-			return a.anonymous(r), nil
-		}
 		if a.Mode == Open {
-			// A malformed signature in open mode still names a key and a
-			// scope often enough; fall back to the default identity.
-			return a.anonymous(r), nil
+			// Unsigned or malformed: open mode serves the default identity.
+			return a.anonymous(), nil
 		}
 		return gateway.Identity{}, wrap(err)
 	}
@@ -116,7 +111,7 @@ func (a *Authenticator) Authenticate(r *http.Request, payloadHash func() string)
 	return id, nil
 }
 
-func (a *Authenticator) anonymous(r *http.Request) gateway.Identity {
+func (a *Authenticator) anonymous() gateway.Identity {
 	p := a.Directory.Resolve("")
 	return gateway.Identity{Principal: p, Region: a.DefaultRegion}
 }

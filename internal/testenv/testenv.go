@@ -48,6 +48,11 @@ func WithSigV4(credentialsYAML string) Option {
 	}
 }
 
+// WithLookupEventsRate throttles LookupEvents to rate requests per second.
+func WithLookupEventsRate(rate float64) Option {
+	return func(c *config.Config) { c.LookupEventsRate = rate }
+}
+
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()

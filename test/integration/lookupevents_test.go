@@ -152,3 +152,22 @@ func TestLookupEvents_S3BucketCallsAreManagementEvents(t *testing.T) {
 		t.Fatalf("resources %+v", found[0].Resources)
 	}
 }
+
+func TestLookupEvents_ThrottledWhenConfigured(t *testing.T) {
+	srv := testenv.Start(t, testenv.WithLookupEventsRate(2))
+	ct := srv.CloudTrail("111122223333", "us-east-1")
+	var throttled bool
+	for i := 0; i < 5 && !throttled; i++ {
+		_, err := ct.LookupEvents(context.Background(), &cloudtrail.LookupEventsInput{})
+		if err != nil {
+			wantAPIError(t, err, "ThrottlingException", 429)
+			throttled = true
+		}
+	}
+	if !throttled {
+		t.Fatal("5 immediate LookupEvents calls at a 2/s limit were all served")
+	}
+	if _, err := srv.CloudTrail("444455556666", "us-east-1").LookupEvents(context.Background(), &cloudtrail.LookupEventsInput{}); err != nil {
+		t.Fatalf("another account shares the limit: %v", err)
+	}
+}
