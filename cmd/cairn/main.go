@@ -2,6 +2,7 @@
 //
 //	cairn serve [flags]   start the server (see cairn serve -h)
 //	cairn ingest FILE...  send CloudTrail records to a server (see cairn ingest -h)
+//	cairn validate-logs   check a trail's log files against its digests (see cairn validate-logs -h)
 //	cairn version         print the version
 package main
 
@@ -38,6 +39,8 @@ func run(args []string) int {
 		return serve(args[1:])
 	case "ingest":
 		return runIngest(args[1:])
+	case "validate-logs":
+		return runValidate(args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("cairn", version)
 		return 0
@@ -56,6 +59,7 @@ func usage() {
 Commands:
   serve     start the CloudTrail-compatible server
   ingest    send CloudTrail records (log files, JSON) to a server
+  validate-logs  check a trail's log files against its signed digest files
   version   print the version
 
 Run 'cairn serve -h' for the server's flags.

@@ -1,24 +1,33 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
 
 	"github.com/cairnhq/cairn/internal/bucketstore"
+	"github.com/cairnhq/cairn/internal/delivery"
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/eventstore"
 	"github.com/cairnhq/cairn/internal/history"
 	"github.com/cairnhq/cairn/internal/journal"
 	"github.com/cairnhq/cairn/internal/signingkeys"
+	"github.com/cairnhq/cairn/internal/store"
 	"github.com/cairnhq/cairn/internal/trails"
 )
 
 // bucketLookup answers the trails service's bucket questions from the
-// built-in bucket store.
-type bucketLookup struct{ buckets *bucketstore.Store }
+// built-in bucket store and the configured external buckets.
+type bucketLookup struct {
+	buckets  *bucketstore.Store
+	external *delivery.Router
+}
 
 func (b bucketLookup) LookupBucket(ctx context.Context, name string) (trails.BucketInfo, error) {
+	if b.external.External(name) {
+		return trails.BucketInfo{Exists: true}, nil
+	}
 	bucket, ok, err := b.buckets.BucketInfo(ctx, name)
 	if err != nil || !ok {
 		return trails.BucketInfo{}, err
@@ -91,4 +100,44 @@ type journalSink struct{ events *eventstore.Store }
 func (j journalSink) AppendMarked(ctx context.Context, recs []events.Record, marker string, value int64) error {
 	_, err := j.events.AppendMarked(ctx, recs, eventstore.Marker{Name: marker, Value: value})
 	return err
+}
+
+// builtInObjects writes delivered files into the built-in bucket store.
+type builtInObjects struct{ buckets *bucketstore.Store }
+
+func (b builtInObjects) PutObject(ctx context.Context, bucket, key string, body []byte, contentType string, metadata map[string]string) error {
+	_, err := b.buckets.PutObjectWithOptions(ctx, bucket, key, bytes.NewReader(body), bucketstore.PutObjectOptions{
+		ContentType: contentType, UserMetadata: metadata,
+	})
+	switch {
+	case errors.Is(err, bucketstore.ErrNoSuchBucket):
+		return &delivery.CodedError{Code: "NoSuchBucket", Err: err}
+	case err != nil:
+		return &delivery.CodedError{Code: "InternalError", Err: err}
+	}
+	return nil
+}
+
+// deliverySource reads the event store for trail delivery.
+type deliverySource struct{ events *eventstore.Store }
+
+func (d deliverySource) ReadFrom(ctx context.Context, after int64, limit int) ([]delivery.Event, error) {
+	evs, err := d.events.ReadFrom(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]delivery.Event, len(evs))
+	for i, e := range evs {
+		out[i] = delivery.Event{Seq: e.Seq, IngestTime: e.IngestTime, EventTime: e.EventTime, Account: e.Account, Region: e.Region, JSON: e.JSON}
+	}
+	return out, nil
+}
+
+func (d deliverySource) LastSeq(context.Context) (int64, error) { return d.events.LastSequence(), nil }
+
+// trailLister lists every trail for delivery.
+type trailLister struct{ metadata store.Store }
+
+func (t trailLister) DeliveryTrails(ctx context.Context) ([]trails.DeliveryTrail, error) {
+	return trails.DeliveryTrails(ctx, t.metadata)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cairnhq/cairn/internal/api/cloudtraildata"
 	"github.com/cairnhq/cairn/internal/auth"
 	"github.com/cairnhq/cairn/internal/config"
+	"github.com/cairnhq/cairn/internal/delivery"
 	"github.com/cairnhq/cairn/internal/gateway"
 	"github.com/cairnhq/cairn/internal/history"
 	"github.com/cairnhq/cairn/internal/iam"
@@ -48,11 +49,31 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 	}
 	authenticator := &auth.Authenticator{Mode: mode, Directory: directory, DefaultRegion: s.cfg.DefaultRegion, Now: s.opts.Now}
 
+	var external []delivery.ExternalBucket
+	if s.cfg.ExternalBucketsFile != "" {
+		if external, err = delivery.LoadExternalBuckets(s.cfg.ExternalBucketsFile); err != nil {
+			return nil, err
+		}
+	}
+	objects := delivery.NewRouter(builtInObjects{st.buckets}, external)
+	deliveryManager := delivery.New(delivery.Options{
+		Store:          st.metadata,
+		Events:         deliverySource{events: st.events},
+		Trails:         trailLister{st.metadata},
+		Objects:        objects,
+		Keys:           st.keys,
+		Interval:       s.cfg.DeliveryInterval,
+		DigestInterval: s.cfg.DigestInterval,
+		Regions:        trails.Regions,
+		Now:            s.opts.Now,
+		Logger:         s.logger,
+	})
 	trailService := trails.New(trails.Config{
-		Store:   st.metadata,
-		Now:     s.opts.Now,
-		Buckets: bucketLookup{st.buckets},
-		Keys:    publicKeySource{st.keys},
+		Store:    st.metadata,
+		Now:      s.opts.Now,
+		Buckets:  bucketLookup{buckets: st.buckets, external: objects},
+		Keys:     publicKeySource{st.keys},
+		Delivery: deliveryManager,
 	})
 	tagService := tagging.New(tagging.Config{
 		Store:     st.metadata,
@@ -75,6 +96,10 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 	var dataHandlers cloudtraildata.Handlers
 	eventRecorder := recorder.New(st.journal)
 	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now, OnCall: s.recordS3(eventRecorder)})
+
+	st.delivery = deliveryManager
+	deliveryManager.Start(context.Background())
+	st.startRetention(s.opts.Now, s.logger.Info)
 
 	return &gateway.Backend{
 		Auth: authenticator,

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cairnhq/cairn/internal/journal"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/cairnhq/cairn/internal/bucketstore"
 	"github.com/cairnhq/cairn/internal/config"
+	"github.com/cairnhq/cairn/internal/delivery"
 	"github.com/cairnhq/cairn/internal/eventstore"
+	"github.com/cairnhq/cairn/internal/journal"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/store/boltstore"
 )
@@ -42,6 +44,11 @@ type storage struct {
 	events   *eventstore.Store
 	journal  *journal.Journal
 	mover    *journal.Mover
+	// delivery is started by buildBackend, which owns the trails it reads.
+	delivery *delivery.Manager
+
+	stopRetention chan struct{}
+	retentionDone sync.WaitGroup
 }
 
 func openStorage(cfg config.Config, opts Options) (*storage, error) {
@@ -83,6 +90,13 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 
 func (st *storage) close() error {
 	var errs []error
+	if st.delivery != nil {
+		st.delivery.Close()
+	}
+	if st.stopRetention != nil {
+		close(st.stopRetention)
+		st.retentionDone.Wait()
+	}
 	if st.mover != nil {
 		errs = append(errs, st.mover.Close(context.Background()))
 	}
@@ -99,4 +113,32 @@ func (st *storage) close() error {
 		errs = append(errs, st.metadata.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// historyRetention is how long events stay in the event store. Event
+// history reads 90 days; the store drops whole monthly partitions once all
+// their events are older.
+const historyRetention = 90 * 24 * time.Hour
+
+// startRetention drops expired partitions now and then hourly.
+func (st *storage) startRetention(now func() time.Time, logf func(msg string, args ...any)) {
+	st.stopRetention = make(chan struct{})
+	st.retentionDone.Add(1)
+	go func() {
+		defer st.retentionDone.Done()
+		ticker := time.NewTicker(time.Hour)
+		defer ticker.Stop()
+		for {
+			if n, err := st.events.DropBefore(context.Background(), now().Add(-historyRetention)); err != nil {
+				logf("dropping expired event partitions", "error", err)
+			} else if n > 0 {
+				logf("dropped expired event partitions", "count", n)
+			}
+			select {
+			case <-st.stopRetention:
+				return
+			case <-ticker.C:
+			}
+		}
+	}()
 }

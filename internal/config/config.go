@@ -36,6 +36,13 @@ type Config struct {
 	// LookupEventsRate throttles LookupEvents per account and region
 	// (requests per second); 0 turns throttling off. AWS uses 2.
 	LookupEventsRate float64
+	// DeliveryInterval is how often trails' log files are delivered;
+	// DigestInterval how long one digest file covers.
+	DeliveryInterval time.Duration
+	DigestInterval   time.Duration
+	// ExternalBucketsFile lists buckets on S3-compatible endpoints outside
+	// Cairn that trails may deliver to.
+	ExternalBucketsFile string
 }
 
 // Default returns the configuration used when nothing is set.
@@ -48,6 +55,9 @@ func Default() Config {
 		LogLevel:       "info",
 		MaxBodyBytes:   2 << 20,
 		KeyRotation:    30 * 24 * time.Hour,
+
+		DeliveryInterval: 5 * time.Minute,
+		DigestInterval:   time.Hour,
 	}
 }
 
@@ -108,6 +118,17 @@ var settings = []setting{
 		c.KeyRotation = d
 		return err
 	}, false},
+	{"delivery-interval", "how often trails deliver log files (Go duration; AWS: about 5m)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.DeliveryInterval = d
+		return err
+	}, false},
+	{"digest-interval", "how long one digest file covers (Go duration; AWS: 1h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.DigestInterval = d
+		return err
+	}, false},
+	{"external-buckets", "YAML file listing buckets on external S3-compatible endpoints that trails may deliver to (see docs/delivery.md)", str(func(c *Config) *string { return &c.ExternalBucketsFile }), false},
 }
 
 // Load builds the configuration of `cairn serve` from args, the environment
@@ -231,6 +252,12 @@ func (c *Config) Resolve() error {
 	}
 	if c.KeyRotation < time.Minute {
 		return fmt.Errorf("--key-rotation %s: must be at least 1m", c.KeyRotation)
+	}
+	if c.DeliveryInterval < 100*time.Millisecond {
+		return fmt.Errorf("--delivery-interval %s: must be at least 100ms", c.DeliveryInterval)
+	}
+	if c.DigestInterval < time.Second {
+		return fmt.Errorf("--digest-interval %s: must be at least 1s", c.DigestInterval)
 	}
 	if c.Auth == AuthSigV4 && c.CredentialsFile == "" {
 		return errors.New("--auth sigv4 needs --credentials naming a credentials file (see docs/credentials.md)")
