@@ -320,3 +320,17 @@ func (m *Manager) TrailDelivery(ctx context.Context, trailARN, _ string) (trails
 	})
 	return d, err
 }
+
+// Cursor returns the sequence number of the last event a trail's delivery
+// has dealt with (0 before its first pass).
+func (m *Manager) Cursor(ctx context.Context, trailARN string) (int64, error) {
+	var cursor int64
+	err := m.o.Store.View(ctx, func(tx store.Tx) error {
+		st, err := loadState(tx, trailARN)
+		if st != nil {
+			cursor = st.Cursor
+		}
+		return err
+	})
+	return cursor, err
+}

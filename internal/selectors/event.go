@@ -1,11 +1,9 @@
 package selectors
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-
-	"github.com/go-json-experiment/json/jsontext"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Event holds the fields of a CloudTrail record that selectors and
@@ -48,172 +46,263 @@ func (e *Event) Category() string {
 	return "Management"
 }
 
-// Extract reads the selector fields of one JSON record. Unknown members
-// are skipped without being decoded.
+var errSyntax = errors.New("selectors: malformed JSON record")
+
+// Extract reads the selector fields of one JSON record in a single pass,
+// skipping every other member without decoding it. It checks structure
+// only as far as it reads; records come from the event store, which holds
+// valid JSON.
 func Extract(raw []byte) (Event, error) {
 	var e Event
-	dec := jsontext.NewDecoder(bytes.NewReader(raw))
-	if err := expectObject(dec); err != nil {
-		return e, err
-	}
-	for dec.PeekKind() != '}' {
-		name, err := readString(dec)
-		if err != nil {
-			return e, err
-		}
-		switch name {
+	s := scanner{b: raw}
+	err := s.object(func(name []byte) error {
+		var err error
+		switch string(name) {
 		case "eventCategory":
-			e.EventCategory, err = readScalar(dec)
+			e.EventCategory, err = s.scalar()
 		case "eventSource":
-			e.EventSource, err = readScalar(dec)
+			e.EventSource, err = s.scalar()
 		case "eventName":
-			e.EventName, err = readScalar(dec)
+			e.EventName, err = s.scalar()
 		case "eventType":
-			e.EventType, err = readScalar(dec)
+			e.EventType, err = s.scalar()
 		case "eventTime":
-			e.EventTime, err = readScalar(dec)
+			e.EventTime, err = s.scalar()
 		case "awsRegion":
-			e.AWSRegion, err = readScalar(dec)
+			e.AWSRegion, err = s.scalar()
 		case "recipientAccountId":
-			e.RecipientAccountID, err = readScalar(dec)
+			e.RecipientAccountID, err = s.scalar()
 		case "errorCode":
-			e.ErrorCode, err = readScalar(dec)
+			e.ErrorCode, err = s.scalar()
 		case "sessionCredentialFromConsole":
-			e.SessionCredentialFromConsole, err = readScalar(dec)
+			e.SessionCredentialFromConsole, err = s.scalar()
 		case "vpcEndpointId":
-			e.VPCEndpointID, err = readScalar(dec)
+			e.VPCEndpointID, err = s.scalar()
 		case "readOnly":
-			e.ReadOnly, err = readScalar(dec)
+			e.ReadOnly, err = s.scalar()
 		case "managementEvent":
-			e.ManagementEvent, err = readScalar(dec)
+			e.ManagementEvent, err = s.scalar()
 		case "userIdentity":
-			e.UserIdentityARN, err = readUserIdentityARN(dec)
+			if s.peek() != '{' {
+				return s.skip()
+			}
+			err = s.object(func(name []byte) error {
+				if string(name) == "arn" {
+					var err error
+					e.UserIdentityARN, err = s.scalar()
+					return err
+				}
+				return s.skip()
+			})
 		case "resources":
-			e.Resources, err = readResources(dec)
+			if s.peek() != '[' {
+				return s.skip()
+			}
+			err = s.array(func() error {
+				if s.peek() != '{' {
+					return s.skip()
+				}
+				var r Resource
+				err := s.object(func(name []byte) error {
+					var err error
+					switch string(name) {
+					case "type":
+						r.Type, err = s.scalar()
+					case "ARN":
+						r.ARN, err = s.scalar()
+					default:
+						err = s.skip()
+					}
+					return err
+				})
+				e.Resources = append(e.Resources, r)
+				return err
+			})
 		default:
-			err = dec.SkipValue()
+			err = s.skip()
 		}
-		if err != nil {
-			return e, fmt.Errorf("selectors: member %s: %w", name, err)
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return e, err
-	}
-	return e, nil
+		return err
+	})
+	return e, err
 }
 
-var errNotObject = errors.New("selectors: not a JSON object")
+// scanner walks JSON bytes.
+type scanner struct {
+	b []byte
+	i int
+}
 
-func expectObject(dec *jsontext.Decoder) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return err
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
 	}
-	if tok.Kind() != '{' {
-		return errNotObject
+}
+
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+// object reads an object, calling member with each name; member must
+// consume the value.
+func (s *scanner) object(member func(name []byte) error) error {
+	if s.peek() != '{' {
+		return errSyntax
+	}
+	s.i++
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		if s.peek() != '"' {
+			return errSyntax
+		}
+		name, _, err := s.str()
+		if err != nil {
+			return err
+		}
+		if s.peek() != ':' {
+			return errSyntax
+		}
+		s.i++
+		if err := member(name); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+func (s *scanner) array(elem func() error) error {
+	if s.peek() != '[' {
+		return errSyntax
+	}
+	s.i++
+	if s.peek() == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+// str reads a string at s.i, returning its raw contents and whether they
+// hold escapes.
+func (s *scanner) str() ([]byte, bool, error) {
+	s.i++ // opening quote
+	start := s.i
+	escaped := false
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return s.b[start : s.i-1], escaped, nil
+		case c == '\\':
+			escaped = true
+			s.i += 2
+		case c < 0x20:
+			return nil, false, errSyntax
+		default:
+			s.i++
+		}
+	}
+	return nil, false, errSyntax
+}
+
+// scalar reads a string, number, boolean or null as text ("" for null and
+// for objects and arrays, which are skipped).
+func (s *scanner) scalar() (string, error) {
+	switch c := s.peek(); c {
+	case '"':
+		raw, escaped, err := s.str()
+		if err != nil {
+			return "", err
+		}
+		if !escaped {
+			return string(raw), nil
+		}
+		v, err := strconv.Unquote(`"` + string(raw) + `"`)
+		if err != nil || !utf8.ValidString(v) {
+			return "", errSyntax
+		}
+		return v, nil
+	case '{', '[':
+		return "", s.skip()
+	case 0:
+		return "", errSyntax
+	default:
+		start := s.i
+		if err := s.literal(); err != nil {
+			return "", err
+		}
+		lit := string(s.b[start:s.i])
+		if lit == "null" {
+			return "", nil
+		}
+		return lit, nil
+	}
+}
+
+// literal reads a number, true, false or null.
+func (s *scanner) literal() error {
+	start := s.i
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			break
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E') {
+			return errSyntax
+		}
+		s.i++
+	}
+	if s.i == start {
+		return errSyntax
 	}
 	return nil
 }
 
-func readString(dec *jsontext.Decoder) (string, error) {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return "", err
+// skip passes over one value of any kind.
+func (s *scanner) skip() error {
+	switch s.peek() {
+	case '"':
+		_, _, err := s.str()
+		return err
+	case '{':
+		return s.object(func([]byte) error { return s.skip() })
+	case '[':
+		return s.array(s.skip)
+	case 0:
+		return errSyntax
+	default:
+		return s.literal()
 	}
-	return tok.String(), nil
-}
-
-// readScalar returns a string, boolean or number as its text, and null or
-// a composite value as "".
-func readScalar(dec *jsontext.Decoder) (string, error) {
-	switch dec.PeekKind() {
-	case '{', '[':
-		return "", dec.SkipValue()
-	}
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return "", err
-	}
-	switch tok.Kind() {
-	case 'n':
-		return "", nil
-	case 't':
-		return "true", nil
-	case 'f':
-		return "false", nil
-	}
-	return tok.String(), nil
-}
-
-func readUserIdentityARN(dec *jsontext.Decoder) (string, error) {
-	if dec.PeekKind() != '{' {
-		return "", dec.SkipValue()
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return "", err
-	}
-	var arn string
-	for dec.PeekKind() != '}' {
-		name, err := readString(dec)
-		if err != nil {
-			return "", err
-		}
-		if name == "arn" {
-			if arn, err = readScalar(dec); err != nil {
-				return "", err
-			}
-			continue
-		}
-		if err := dec.SkipValue(); err != nil {
-			return "", err
-		}
-	}
-	_, err := dec.ReadToken()
-	return arn, err
-}
-
-func readResources(dec *jsontext.Decoder) ([]Resource, error) {
-	if dec.PeekKind() != '[' {
-		return nil, dec.SkipValue()
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, err
-	}
-	var out []Resource
-	for dec.PeekKind() != ']' {
-		if dec.PeekKind() != '{' {
-			if err := dec.SkipValue(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, err
-		}
-		var r Resource
-		for dec.PeekKind() != '}' {
-			name, err := readString(dec)
-			if err != nil {
-				return nil, err
-			}
-			switch name {
-			case "type":
-				r.Type, err = readScalar(dec)
-			case "ARN":
-				r.ARN, err = readScalar(dec)
-			default:
-				err = dec.SkipValue()
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	_, err := dec.ReadToken()
-	return out, err
 }
