@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -66,6 +69,46 @@ func (m *Manager) deliverLogs(ctx context.Context, t trails.DeliveryTrail, st *t
 	return nil
 }
 
+type readResult struct {
+	events []Event
+	err    error
+}
+
+// readAhead sends the events of the intent's range in chunks, then closes
+// out.
+func (m *Manager) readAhead(ctx context.Context, in *logIntent, out chan<- readResult) {
+	defer close(out)
+	after := in.From
+	for after < in.To {
+		evs, err := m.o.Events.ReadFrom(ctx, after, min(readChunk, int(in.To-after)))
+		if err != nil {
+			select {
+			case out <- readResult{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		if len(evs) == 0 {
+			return
+		}
+		n := len(evs)
+		for n > 0 && evs[n-1].Seq > in.To {
+			n--
+		}
+		if n > 0 {
+			after = evs[n-1].Seq
+			select {
+			case out <- readResult{events: evs[:n]}:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if n < len(evs) {
+			return
+		}
+	}
+}
+
 // logFile accumulates one log file's records.
 type logFile struct {
 	region         string
@@ -98,36 +141,51 @@ func (m *Manager) execute(ctx context.Context, st *trailState, now time.Time) er
 	s := &in.Trail
 	open := map[string]*logFile{}
 	var order []string
-	var written []logFileEntry
-	var firstErr error
-	flush := func(f *logFile) error {
+	// Files are compressed and written by up to two goroutines while the
+	// next events are read and filtered.
+	var (
+		mu       sync.Mutex
+		written  []logFileEntry
+		firstErr error
+		writers  sync.WaitGroup
+		slots    = make(chan struct{}, 2)
+	)
+	failed := func() bool { mu.Lock(); defer mu.Unlock(); return firstErr != nil }
+	flush := func(f *logFile) {
 		f.raw.WriteString("]}")
-		entry, err := m.writeLogFile(ctx, in, f)
-		if err != nil {
-			return err
-		}
-		written = append(written, entry)
-		next := &logFile{region: f.region, index: f.index + 1}
-		open[f.region] = next
-		return nil
+		open[f.region] = &logFile{region: f.region, index: f.index + 1}
+		slots <- struct{}{}
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			defer func() { <-slots }()
+			entry, err := m.writeLogFile(ctx, in, f)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			written = append(written, entry)
+		}()
 	}
 	st.LatestDeliveryAttempt = now.UTC()
-	after := in.From
+
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	chunks := make(chan readResult, 2)
+	go m.readAhead(readCtx, in, chunks)
 read:
-	for after < in.To {
-		evs, err := m.o.Events.ReadFrom(ctx, after, min(readChunk, int(in.To-after)))
-		if err != nil {
-			return err
+	for chunk := range chunks {
+		if chunk.err != nil {
+			stopReading()
+			writers.Wait()
+			return chunk.err
 		}
-		if len(evs) == 0 {
-			break
-		}
-		for i := range evs {
-			e := &evs[i]
-			if e.Seq > in.To {
-				break read
-			}
-			after = e.Seq
+		for i := range chunk.events {
+			e := &chunk.events[i]
 			if !accepts(s, e) {
 				continue
 			}
@@ -139,23 +197,23 @@ read:
 			}
 			f.add(e)
 			if f.count >= m.o.MaxFileEvents || f.raw.Len() >= m.o.MaxFileBytes {
-				if err := flush(f); err != nil {
-					firstErr = err
+				flush(f)
+				if failed() {
 					break read
 				}
 			}
 		}
 	}
-	if firstErr == nil {
+	stopReading()
+	if !failed() {
 		for _, region := range order {
 			if f := open[region]; f.count > 0 {
-				if err := flush(f); err != nil {
-					firstErr = err
-					break
-				}
+				flush(f)
 			}
 		}
 	}
+	writers.Wait()
+	slices.SortFunc(written, func(a, b logFileEntry) int { return strings.Compare(a.Key, b.Key) })
 	if firstErr != nil {
 		st.LatestDeliveryError = errorCode(firstErr)
 		if err := m.save(ctx, s.ARN, st); err != nil {
