@@ -306,8 +306,13 @@ func TestDeliveryRetriesAfterFailureWithoutDuplicates(t *testing.T) {
 	}
 	f.clk.Advance(time.Minute)
 	// The third log file's write fails: the first two are already written.
-	f.objects.failAt = 3
 	m := New(f.opts)
+	// The first pass finds the trail; its first delivery is one interval later.
+	if err := m.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(time.Minute)
+	f.objects.failAt = 3
 	if err := m.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -246,7 +246,9 @@ func (m *Manager) run(arn string) *trailRun {
 	defer m.mu.Unlock()
 	r := m.trails[arn]
 	if r == nil {
-		r = &trailRun{}
+		// As on AWS, a trail's first log files come one interval after
+		// delivery starts looking at it.
+		r = &trailRun{lastLogPass: m.o.Now()}
 		m.trails[arn] = r
 	}
 	return r

@@ -145,7 +145,9 @@ func TestCLI_ValidateLogs(t *testing.T) {
 		}
 		cli.aws("s3", "cp", local, "s3://"+deliveryBucket+"/"+key).ok(t)
 	}
-	tamper(changedLog, func(b []byte) []byte { return bytes.Replace(b, []byte("DescribeTrails"), []byte("DeleteTrail"), 1) })
+	tamper(changedLog, func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"eventVersion":"1.11"`), []byte(`"eventVersion":"1.10"`), 1)
+	})
 	tamper(changedDigest, func(b []byte) []byte {
 		return bytes.Replace(b, []byte(`"awsAccountId":"`), []byte(`"awsAccountId":"0`), 1)
 	})
