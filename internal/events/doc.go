@@ -18,5 +18,13 @@
 // values LookupEvents filters and reports on, so that the event store and
 // event history agree on them.
 //
-// This package imports only the standard library.
+// Parse reads a record in one pass with a decoder written for Record (the
+// subpackage jsonscan is its scanner), which checks the JSON as it goes
+// instead of in a separate pass; the few records it does not handle, and
+// every invalid one, go through encoding/json, whose results and error
+// messages are the reference the fast path is fuzzed against. ParseAt
+// decodes a record in place in a larger body, so that ingestion splits a
+// body and decodes its records in the same pass.
+//
+// This package imports only the standard library (and jsonscan).
 package events

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cairnhq/cairn/internal/events/jsonscan"
 )
 
 // TimeFormat is how CloudTrail writes eventTime: UTC, whole seconds.
@@ -65,6 +67,10 @@ type Record struct {
 	// LookupResources are the resources LookupEvents reports for the
 	// event. When nil, LookupResourceList derives them from Resources.
 	LookupResources []LookupResource `json:"-"`
+
+	// checked is Raw as Parse found it to be valid, compact JSON in valid
+	// UTF-8 (see RawChecked).
+	checked []byte
 
 	// rawEventTime is eventTime as the parsed JSON spelled it, for Validate.
 	rawEventTime string
@@ -223,11 +229,93 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// RawChecked reports whether Raw is known to be valid, compact JSON in
+// valid UTF-8: Parse or ParseAt produced it (or AppendRawString extended
+// it) and it has not been replaced since. Storage can skip checking such a
+// record's JSON again.
+func (r *Record) RawChecked() bool {
+	return len(r.Raw) > 0 && len(r.checked) == len(r.Raw) && &r.checked[0] == &r.Raw[0]
+}
+
+// AppendRawString adds "key":"value" as the last member of the record's
+// JSON, Raw, which must be a JSON object. It does not change the fields.
+func (r *Record) AppendRawString(key, value string) {
+	checked := r.RawChecked()
+	k, _ := json.Marshal(key)
+	v, _ := json.Marshal(value)
+	raw := r.Raw
+	out := make([]byte, 0, len(raw)+len(k)+len(v)+2)
+	out = append(out, raw[:len(raw)-1]...)
+	if len(raw) > 2 {
+		out = append(out, ',')
+	}
+	out = append(out, k...)
+	out = append(out, ':')
+	out = append(out, v...)
+	r.Raw = append(out, '}')
+	if checked {
+		r.checked = r.Raw
+	}
+}
+
 // Parse decodes one record that came from outside Cairn and keeps its JSON,
-// compacted, in Raw. A record that is not a JSON object, or whose fields
-// have the wrong JSON types, fails with a *ValidationError naming the field.
-// Parse does not validate: call Validate for that.
+// compacted, in Raw (a copy: data may change afterwards). A record that is
+// not a JSON object, or whose fields have the wrong JSON types, fails with
+// a *ValidationError naming the field. Parse does not validate: call
+// Validate for that.
+//
+// Records are decoded in one pass by a decoder written for Record; the
+// rare record it does not handle (and every invalid one, whose error
+// message encoding/json writes) goes through encoding/json, which gives the
+// same result.
 func Parse(data []byte) (Record, error) {
+	i, j := 0, len(data)
+	for i < j && jsonscan.IsSpace(data[i]) {
+		i++
+	}
+	for j > i && jsonscan.IsSpace(data[j-1]) {
+		j--
+	}
+	if i < j && data[i] == '{' {
+		var r Record
+		if parseOwned(append([]byte(nil), data[i:j]...), &r) {
+			return r, nil
+		}
+	}
+	return parseSlow(data)
+}
+
+// ParseAt parses into r the JSON value that starts at data[off] (not at
+// whitespace) as one record, and returns the index just past the value.
+// The record is what Parse(data[off:end]) returns, except that its Raw and
+// JSON-valued fields alias data when the value is already compact: data
+// must not change while the record is in use. Decoding into a *Record
+// that is already where it will be kept (an element of a slice) saves
+// copying it.
+//
+// When the value is not valid JSON, ParseAt returns ErrSyntax (and end is
+// meaningless); the record's other problems are a *ValidationError as from
+// Parse, with r zero.
+func ParseAt(data []byte, off int, r *Record) (end int, err error) {
+	if off < len(data) && data[off] == '{' {
+		if end, ok := parseIn(data, off, r); ok {
+			return end, nil
+		}
+	}
+	end, _, ok := jsonscan.Skip(data, off, jsonscan.MaxDepth)
+	if !ok {
+		*r = Record{}
+		return 0, ErrSyntax
+	}
+	*r, err = parseSlow(data[off:end])
+	return end, err
+}
+
+// ErrSyntax is ParseAt's error for a value that is not valid JSON.
+var ErrSyntax = errors.New("events: not valid JSON")
+
+// parseSlow is Parse through encoding/json.
+func parseSlow(data []byte) (Record, error) {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, data); err != nil {
 		return Record{}, &ValidationError{Fields: []FieldError{{
@@ -256,6 +344,7 @@ func Parse(data []byte) (Record, error) {
 		return Record{}, &ValidationError{Fields: []FieldError{fe}}
 	}
 	r.Raw = raw
+	r.checked = raw
 	return r, nil
 }
 

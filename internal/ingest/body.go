@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/cairnhq/cairn/internal/api"
 )
@@ -56,18 +57,39 @@ func IsGzip(data []byte) bool { return bytes.HasPrefix(data, gzipMagic) }
 // RequestEntityTooLargeException (413) when a limit is exceeded. The
 // returned records alias the decompressed body.
 func SplitBody(body []byte, maxRecords int, maxDecompressed int64) ([]json.RawMessage, error) {
-	data, err := decompress(body, maxDecompressed)
+	data, where, err := prepare(body, maxDecompressed)
 	if err != nil {
 		return nil, err
 	}
-	where := "body"
+	w := walker{data: data, max: maxRecords}
+	if w.run() {
+		return w.raws, nil
+	}
+	return splitSlow(data, where, maxRecords)
+}
+
+// prepare decompresses a body and checks that it is not empty. where names
+// it in messages.
+func prepare(body []byte, maxDecompressed int64) (data []byte, where string, err error) {
+	data, err = decompress(body, maxDecompressed)
+	if err != nil {
+		return nil, "", err
+	}
+	where = "body"
 	if IsGzip(body) {
 		where = "decompressed body"
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, api.ErrSerialization("The %s is empty; send {\"Records\":[...]}, a JSON array of records, or one record a line.", where)
+		return nil, "", api.ErrSerialization("The %s is empty; send {\"Records\":[...]}, a JSON array of records, or one record a line.", where)
 	}
+	return data, where, nil
+}
+
+// splitSlow is SplitBody's reading of data with encoding/json's streaming
+// decoder. The walker does the same in one pass; this is what answers
+// when it finds a body it cannot read, for the error message.
+func splitSlow(data []byte, where string, maxRecords int) ([]json.RawMessage, error) {
 	s := splitter{data: data, dec: json.NewDecoder(bytes.NewReader(data)), max: maxRecords, where: where}
 	if err := s.run(); err != nil {
 		return nil, err
@@ -75,16 +97,38 @@ func SplitBody(body []byte, maxRecords int, maxDecompressed int64) ([]json.RawMe
 	return s.recs, nil
 }
 
+var gzipReaders sync.Pool // *gzip.Reader
+
+// emptyGzip is a gzip member of nothing.
+var emptyGzip = func() []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_ = zw.Close()
+	return b.Bytes()
+}()
+
 // decompress returns body itself unless it is gzip.
 func decompress(body []byte, limit int64) ([]byte, error) {
 	if !IsGzip(body) {
 		return body, nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
+	// Readers are reused: each holds a 32 KB window and Huffman tables.
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(body))
+	} else {
+		err = zr.Reset(bytes.NewReader(body))
+	}
 	if err != nil {
 		return nil, api.ErrSerialization("The body starts like gzip but is not valid gzip data: %v.", err)
 	}
-	defer zr.Close()
+	defer func() {
+		// Pooled without a reference to this body.
+		if zr.Reset(bytes.NewReader(emptyGzip)) == nil {
+			gzipReaders.Put(zr)
+		}
+	}()
 	// The trailer of the last member claims the size (modulo 2^32); trust
 	// it for preallocation only as far as deflate could expand the body.
 	var buf bytes.Buffer

@@ -10,19 +10,23 @@
 // decompressed size and the record count so that a small body cannot make
 // the server allocate without limit.
 //
-// Service.Ingest then checks every record on its own: events.Parse and
-// events.Validate (required fields, sizes, the eventTime format), an
-// eventTime between the Unix epoch and an hour from now, an awsRegion that
-// is a plausible region name (it becomes part of storage keys and S3 log
-// paths), the caller's right to the record's account, and eventIDs unique
-// within the request. Records that pass are appended to the event store in
+// Service.Ingest reads the body in one pass, finding its records as
+// SplitBody does and decoding each where it finds it (events.ParseAt), so
+// that every byte is scanned once; a body it cannot read is read again by
+// encoding/json's decoder, whose error message the client gets. It then
+// checks every record on its own: events.Validate (required fields, sizes,
+// the eventTime format), an eventTime between the Unix epoch and an hour
+// from now, an awsRegion that is a plausible region name (it becomes part
+// of storage keys and S3 log paths), the caller's right to the record's
+// account, and eventIDs unique within the request. Records that pass are appended to the event store in
 // one call, which is durable when it returns; the others are reported one
 // by one with every problem found, and do not prevent the good records of
 // the same body from being stored. Only a body that cannot be read as
 // records at all fails the whole request.
 //
 // Records are stored as they came: their JSON (compacted) is what event
-// history and Lake queries return. The one normalization is for a record
+// history and Lake queries return. A compact record is not copied: its Raw
+// is a slice of the request body. The one normalization is for a record
 // that names no account at all (neither recipientAccountId nor
 // userIdentity.accountId): it gets the caller's account as
 // recipientAccountId, appended to its JSON. eventIDs are never generated:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cairnhq/cairn/internal/events"
+	"github.com/cairnhq/cairn/internal/events/jsonscan"
 	"github.com/cairnhq/cairn/internal/identity"
 )
 
@@ -110,16 +111,42 @@ func (s *Service) Ingest(ctx context.Context, body []byte) (any, error) {
 		return nil, errors.New("ingest: no authenticated caller in the context")
 	}
 	account := caller.Principal.AccountID
-	raws, err := SplitBody(body, s.maxRecords, s.maxDecompressed)
+	data, where, err := prepare(body, s.maxDecompressed)
 	if err != nil {
 		return nil, err
 	}
+	// Split the body and decode its records in one pass.
+	w := walker{data: data, max: s.maxRecords, decode: true}
+	if !w.run() {
+		// A body the walker cannot read: the error, in encoding/json's
+		// words.
+		raws, err := splitSlow(data, where, s.maxRecords)
+		if err != nil {
+			return nil, err
+		}
+		// (Not reached while the two agree; FuzzWalker checks that.)
+		w = walker{recs: make([]events.Record, len(raws))}
+		for i, raw := range raws {
+			if _, err := events.ParseAt(raw, 0, &w.recs[i]); err != nil {
+				w.bad = append(w.bad, badRecord{index: i, raw: raw, err: err})
+			}
+		}
+	}
 	res := &Result{Failed: []RecordError{}}
 	now := s.now()
-	good := make([]events.Record, 0, len(raws))
-	accepted := make(map[string]int, len(raws)) // eventID -> index of the stored record
-	for i, raw := range raws {
-		rec, problems := s.check(raw, account, now)
+	recs := w.recs
+	accepted := make(map[string]int, len(recs)) // eventID -> index of the stored record
+	good := 0
+	for i := range recs {
+		var problems []FieldError
+		rec := &recs[i]
+		if len(w.bad) > 0 && w.bad[0].index == i {
+			rec.EventID = eventIDOf(w.bad[0].raw)
+			problems = fieldErrors(w.bad[0].err)
+			w.bad = w.bad[1:]
+		} else {
+			problems = s.check(rec, account, now)
+		}
 		if id := rec.EventID; id != "" {
 			if first, dup := accepted[id]; dup {
 				problems = append(problems, FieldError{Field: "eventID", Code: CodeDuplicateEventID,
@@ -132,30 +159,31 @@ func (s *Service) Ingest(ctx context.Context, body []byte) (any, error) {
 			res.Failed = append(res.Failed, RecordError{Index: i, EventID: rec.EventID, Errors: problems})
 			continue
 		}
-		good = append(good, rec)
+		// The good records move to the front, in order.
+		if good != i {
+			recs[good] = *rec
+		}
+		good++
 	}
-	if len(good) == 0 {
+	if good == 0 {
 		return res, nil
 	}
-	last, err := s.appender.Append(ctx, good)
+	// Drop references to the failed records' data.
+	clear(recs[good:])
+	last, err := s.appender.Append(ctx, recs[:good])
 	if err != nil {
-		return nil, fmt.Errorf("storing %d ingested events: %w", len(good), err)
+		return nil, fmt.Errorf("storing %d ingested events: %w", good, err)
 	}
-	res.Accepted = len(good)
+	res.Accepted = good
 	res.LastSequence = last
-	res.FirstSequence = last - int64(len(good)) + 1
+	res.FirstSequence = last - int64(good) + 1
 	return res, nil
 }
 
-// check parses and validates one record for account. It returns the record
-// (with the EventID at least, when it could be found) and its problems.
-func (s *Service) check(raw []byte, account string, now time.Time) (events.Record, []FieldError) {
-	rec, err := events.Parse(raw)
-	if err != nil {
-		return events.Record{EventID: eventIDOf(raw)}, fieldErrors(err)
-	}
+// check validates one parsed record for account and returns its problems.
+func (s *Service) check(rec *events.Record, account string, now time.Time) []FieldError {
 	var problems []FieldError
-	if err := events.Validate(&rec); err != nil {
+	if err := events.Validate(rec); err != nil {
 		problems = fieldErrors(err)
 	}
 	if t := rec.EventTime; !t.IsZero() {
@@ -173,8 +201,7 @@ func (s *Service) check(raw []byte, account string, now time.Time) (events.Recor
 		problems = append(problems, FieldError{Field: "awsRegion", Code: events.CodeInvalidData,
 			Message: fmt.Sprintf("%q is not a region name (lowercase letters, digits and hyphens, at most %d)", rec.AWSRegion, maxRegionLength)})
 	}
-	problems = append(problems, s.scope(&rec, account)...)
-	return rec, problems
+	return append(problems, s.scope(rec, account)...)
 }
 
 // scope checks that the record belongs to account, and gives a record that
@@ -191,7 +218,7 @@ func (s *Service) scope(rec *events.Record, account string) []FieldError {
 				Message: "the value is empty; omit the field or give a 12-digit account ID"}}
 		}
 		rec.RecipientAccountID = account
-		rec.Raw = appendField(rec.Raw, "recipientAccountId", account)
+		rec.AppendRawString("recipientAccountId", account)
 	case owner != account:
 		if field == "recipientAccountId" && !events.IsAccountID(owner) {
 			return nil // reported by Validate
@@ -230,30 +257,43 @@ func eventIDOf(raw []byte) string {
 	return id
 }
 
-// hasKey reports whether the JSON object raw has the top-level key.
+// hasKey reports whether the JSON object raw (valid, as a parsed record's
+// is) has the top-level key, compared as encoding/json would compare the
+// keys of a map: exactly, once unescaped.
 func hasKey(raw []byte, key string) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
+	i := jsonscan.SkipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
 		return false
 	}
-	_, ok := m[key]
-	return ok
-}
-
-// appendField adds "key":value (a string) as the last member of the
-// compacted JSON object raw.
-func appendField(raw []byte, key, value string) json.RawMessage {
-	out := make([]byte, 0, len(raw)+len(key)+len(value)+6)
-	out = append(out, raw[:len(raw)-1]...)
-	if len(raw) > 2 {
-		out = append(out, ',')
+	i = jsonscan.SkipSpace(raw, i+1)
+	for i < len(raw) && raw[i] == '"' {
+		end, f, ok := jsonscan.String(raw, i)
+		if !ok {
+			return false
+		}
+		k := raw[i+1 : end-1]
+		if f&(jsonscan.Escaped|jsonscan.NonASCII) != 0 {
+			if jsonscan.Unquote(k) == key {
+				return true
+			}
+		} else if string(k) == key {
+			return true
+		}
+		i = jsonscan.SkipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return false
+		}
+		i = jsonscan.SkipSpace(raw, i+1)
+		if i, _, ok = jsonscan.Skip(raw, i, jsonscan.MaxDepth); !ok {
+			return false
+		}
+		i = jsonscan.SkipSpace(raw, i)
+		if i >= len(raw) || raw[i] != ',' {
+			return false
+		}
+		i = jsonscan.SkipSpace(raw, i+1)
 	}
-	k, _ := json.Marshal(key)
-	v, _ := json.Marshal(value)
-	out = append(out, k...)
-	out = append(out, ':')
-	out = append(out, v...)
-	return append(out, '}')
+	return false
 }
 
 // validRegion accepts names like us-east-1 and the anonymized ones of

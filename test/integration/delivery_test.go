@@ -128,13 +128,12 @@ func TestDelivery_ExternalBucket(t *testing.T) {
 		out, err := ext.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("ext-logs"), Prefix: aws.String("AWSLogs/" + accountA + "/CloudTrail-Digest/us-east-1/")})
 		return err == nil && len(out.Contents) > 0
 	})
-	status, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("ext-trail")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status.LatestDeliveryTime == nil || status.LatestDigestDeliveryTime == nil || status.LatestDeliveryError != nil {
-		t.Fatalf("GetTrailStatus: %+v", status)
-	}
+	// The object becomes visible just before the delivery is committed.
+	waitFor(t, "GetTrailStatus to report both deliveries", func() bool {
+		status, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("ext-trail")})
+		return err == nil && status.LatestDeliveryTime != nil && status.LatestDigestDeliveryTime != nil &&
+			status.LatestDeliveryError == nil && status.LatestDigestDeliveryError == nil
+	})
 	records, _ := deliveredRecords(t, ext, "ext-logs", "AWSLogs/")
 	if got := countEvents(records, "cloudtrail.amazonaws.com", "GetTrail"); got != 5 {
 		t.Fatalf("delivered %d GetTrail events, want exactly 5", got)
