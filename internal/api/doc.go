@@ -2,8 +2,9 @@
 // packages (internal/api/cloudtrail, internal/api/cloudtraildata) stand on:
 // the Error contract every AWS error satisfies, the common errors that no
 // service model lists, the epoch-seconds Timestamp, constraint validation
-// with AWS-style messages, and the Operation descriptor that protocol codecs
-// dispatch through.
+// with AWS-style messages, the Operation descriptor that protocol codecs
+// dispatch through, and the JSON helpers the generated AppendEventJSON
+// encoders (requestParameters and responseElements of event records) use.
 //
 // It imports only the standard library and knows nothing about HTTP routing,
 // storage or CloudTrail behaviour.

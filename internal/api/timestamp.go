@@ -21,11 +21,16 @@ func NewTimestamp(t time.Time) *Timestamp { return &Timestamp{Time: t} }
 // MarshalJSON writes epoch seconds: an integer when there is no sub-second
 // part, else a number with millisecond precision.
 func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return t.AppendJSON(nil), nil
+}
+
+// AppendJSON appends the epoch seconds MarshalJSON writes.
+func (t Timestamp) AppendJSON(b []byte) []byte {
 	ms := t.UnixMilli()
 	if ms%1000 == 0 {
-		return strconv.AppendInt(nil, ms/1000, 10), nil
+		return strconv.AppendInt(b, ms/1000, 10)
 	}
-	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+	return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
 }
 
 var errTimestampType = errors.New("timestamp must be a number of epoch seconds between years 0001 and 9999")

@@ -9,9 +9,31 @@
 // above the marker so they are moved on the next flush.
 //
 // Entry frame: uint32 length of what follows the CRC, uint32 CRC-32C of it,
-// uint64 journal index, then the record's JSON. A torn or corrupt frame at
+// uint64 journal index, then the payload. The payload is versioned by its
+// first byte:
+//
+//   - '{' (version 1, written before lookup resources were journaled): the
+//     record's JSON alone;
+//   - 0x02 (version 2): the record's lookup resources (the ResourceType and
+//     ResourceName values LookupEvents filters on, which are not part of
+//     the record's JSON) as a uvarint count plus one (0 when the record has
+//     none of its own and its resources stand for them), then for each the
+//     uvarint length and bytes of its type and of its name; then the
+//     record's JSON.
+//
+// An unknown version fails Open rather than being skipped.
+//
+// Segment files are allocated to their full size before entries go into
+// them, so that an append neither grows the file nor allocates blocks and
+// its fdatasync writes the data alone, not the inode: a background
+// goroutine writes a spare file of zeros (spare.zeroed) ahead of time, and
+// a new segment is that file renamed. Without a spare (the first segment
+// of a new journal, or when appends outrun the zeroing) a segment is
+// preallocated with fallocate, which saves growing the file though not
+// converting the blocks on first write. Frames end at the first header that
+// does not hold (zeros, in the allocated space). A torn or corrupt frame at
 // the end of the last segment is the remains of an append that was never
-// acknowledged; it is cut off at Open.
+// acknowledged; it is cut off at Open, with the allocated space after it.
 package journal
 
 import (
@@ -28,15 +50,31 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/cairnhq/cairn/internal/events"
 )
 
-// segmentBytes is the size after which appends go to a new segment file.
-const segmentBytes = 64 << 20
+// segmentBytes is the size of a segment file: appends go to a new segment
+// when they would not fit. Tests make it smaller.
+var segmentBytes int64 = 8 << 20
 
-const frameHeader = 4 + 4 + 8
+// The spare segment: zeros, written by prepareSpare. A file being written
+// has the temporary name.
+const (
+	spareName     = "spare.zeroed"
+	spareTempName = "spare.tmp"
+)
+
+// Payload versions: the first byte of an entry's payload.
+const (
+	payloadV1 = '{'  // the record's JSON alone
+	payloadV2 = 0x02 // lookup resources, then the record's JSON
+)
+
+// maxGroup bounds the appends one write and fdatasync acknowledge.
+const maxGroup = 4096
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
@@ -60,8 +98,17 @@ type Journal struct {
 	// Owned by the writer goroutine.
 	file      *os.File
 	fileStart int64 // index of the first entry of the current segment
-	fileSize  int64
+	fileSize  int64 // where the current segment's entries end
+	zeroed    bool  // the current segment was a spare
 	next      int64
+
+	// The spare segment: spareReady is set once spare.zeroed is complete
+	// and durable; preparing while prepareSpare runs (writer-owned).
+	spareReady atomic.Bool
+	preparing  bool
+	spareDone  chan struct{} // closed when prepareSpare returns
+	// zeroChunk is the zero buffer prepareSpare writes.
+	zeroChunk []byte
 
 	mu      sync.Mutex
 	pending []Entry // durable, not yet moved
@@ -72,6 +119,9 @@ type appendReq struct {
 	recs []events.Record
 	done chan error
 }
+
+// reqPool recycles append requests and their channels: one per call.
+var reqPool = sync.Pool{New: func() any { return &appendReq{done: make(chan error, 1)} }}
 
 // Open opens (creating) the journal in dir. Entries with an index above
 // moved are returned as pending: they are durable but not yet in the event
@@ -92,7 +142,9 @@ func Open(dir string, moved int64) (*Journal, error) {
 			return nil, err
 		}
 		if last {
-			// Cut off a torn tail: it was never acknowledged.
+			// Cut off a torn tail (it was never acknowledged) and the
+			// preallocated space: appends continue in a new segment, or
+			// in this one, preallocated again, if it holds no entries.
 			if err := os.Truncate(j.segmentPath(start), end); err != nil {
 				return nil, err
 			}
@@ -108,6 +160,14 @@ func Open(dir string, moved int64) (*Journal, error) {
 	}
 	if err := j.removeMoved(moved); err != nil {
 		return nil, err
+	}
+	// A spare left by an earlier run is complete (it is renamed into
+	// place only then); a temporary one is not.
+	if err := os.Remove(filepath.Join(dir, spareTempName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if info, err := os.Stat(filepath.Join(dir, spareName)); err == nil && info.Size() == segmentBytes {
+		j.spareReady.Store(true)
 	}
 	if err := j.startSegment(); err != nil {
 		return nil, err
@@ -165,7 +225,7 @@ func readSegment(path string) ([]Entry, int64, error) {
 		if _, err := io.ReadFull(r, body); err != nil || crc32.Checksum(body, crcTable) != sum {
 			return entries, offset, nil
 		}
-		rec, err := events.Parse(body[8:])
+		rec, err := decodePayload(body[8:])
 		if err != nil {
 			return nil, 0, fmt.Errorf("journal %s: entry at offset %d: %w", path, offset, err)
 		}
@@ -174,31 +234,220 @@ func readSegment(path string) ([]Entry, int64, error) {
 	}
 }
 
+// appendPayload appends the version 2 payload of rec, whose JSON is raw.
+func appendPayload(b []byte, rec *events.Record, raw []byte) []byte {
+	b = append(b, payloadV2)
+	if rec.LookupResources == nil {
+		b = binary.AppendUvarint(b, 0)
+	} else {
+		b = binary.AppendUvarint(b, uint64(len(rec.LookupResources))+1)
+		for _, lr := range rec.LookupResources {
+			b = binary.AppendUvarint(b, uint64(len(lr.Type)))
+			b = append(b, lr.Type...)
+			b = binary.AppendUvarint(b, uint64(len(lr.Name)))
+			b = append(b, lr.Name...)
+		}
+	}
+	return append(b, raw...)
+}
+
+var errPayload = errors.New("malformed lookup resources")
+
+// decodePayload reads an entry's payload of either version.
+func decodePayload(p []byte) (events.Record, error) {
+	if len(p) == 0 {
+		return events.Record{}, errors.New("empty entry")
+	}
+	switch p[0] {
+	case payloadV1:
+		return events.Parse(p)
+	case payloadV2:
+	default:
+		return events.Record{}, fmt.Errorf("unknown entry format %#x (written by a newer Cairn?)", p[0])
+	}
+	p = p[1:]
+	count, n := binary.Uvarint(p)
+	if n <= 0 || count > uint64(len(p)) {
+		return events.Record{}, errPayload
+	}
+	p = p[n:]
+	var lookup []events.LookupResource
+	if count > 0 {
+		lookup = make([]events.LookupResource, count-1)
+		for i := range lookup {
+			var typ, name string
+			var ok bool
+			if typ, p, ok = readString(p); !ok {
+				return events.Record{}, errPayload
+			}
+			if name, p, ok = readString(p); !ok {
+				return events.Record{}, errPayload
+			}
+			lookup[i] = events.LookupResource{Type: typ, Name: name}
+		}
+	}
+	rec, err := events.Parse(p)
+	if err != nil {
+		return events.Record{}, err
+	}
+	rec.LookupResources = lookup
+	return rec, nil
+}
+
+func readString(p []byte) (string, []byte, bool) {
+	l, n := binary.Uvarint(p)
+	if n <= 0 || l > uint64(len(p)-n) {
+		return "", nil, false
+	}
+	p = p[n:]
+	return string(p[:l]), p[l:], true
+}
+
+// startSegment makes the segment starting at index j.next the current
+// one: the spare renamed, or a new preallocated file. It starts preparing
+// the next spare.
 func (j *Journal) startSegment() error {
 	if j.file != nil {
+		// Give back the space the old segment did not use. If that is
+		// lost in a crash, its frames still end at the zeros.
+		if err := j.file.Truncate(j.fileSize); err != nil {
+			return err
+		}
 		if err := j.file.Close(); err != nil {
 			return err
 		}
+		j.file = nil
 	}
-	f, err := os.OpenFile(j.segmentPath(j.next), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// A file already named for j.next holds no entry (they would have
+	// indexes from j.next on): the last segment at Open, empty after its
+	// torn tail was cut, or the spare renamed before a failure. It is
+	// replaced or emptied.
+	path := j.segmentPath(j.next)
+	var f *os.File
+	zeroed := j.spareReady.Load()
+	if zeroed {
+		if err := os.Rename(filepath.Join(j.dir, spareName), path); err != nil {
+			return err
+		}
+		j.spareReady.Store(false)
+		var err error
+		if f, err = os.OpenFile(path, os.O_WRONLY, 0o600); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if f, err = os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
+			return err
+		}
+		// Preallocate, so that appends do not grow the file. Where the
+		// file system cannot, appends grow it as they would without.
+		if err := syscall.Fallocate(int(f.Fd()), 0, 0, segmentBytes); err == nil {
+			if err := f.Sync(); err != nil {
+				f.Close()
+				return err
+			}
+		}
+	}
+	j.file, j.fileStart, j.fileSize, j.zeroed = f, j.next, 0, zeroed
+	if err := syncDir(j.dir); err != nil {
+		return err
+	}
+	j.startSpare()
+	return nil
+}
+
+// startSpare starts writing the next spare segment unless one is ready or
+// being written.
+func (j *Journal) startSpare() {
+	if j.preparing {
+		select {
+		case <-j.spareDone:
+			j.preparing = false
+		default:
+			return
+		}
+	}
+	if j.spareReady.Load() {
+		return
+	}
+	j.preparing = true
+	j.spareDone = make(chan struct{})
+	go func() {
+		defer close(j.spareDone)
+		if err := j.prepareSpare(); err == nil {
+			j.spareReady.Store(true)
+		}
+		// On failure the next segment is preallocated instead, and the
+		// spare is tried again at the segment after.
+	}()
+}
+
+// prepareSpare writes spare.zeroed: segmentBytes of zeros, durable, under
+// its final name only when complete. It stops early when the journal
+// closes.
+func (j *Journal) prepareSpare() error {
+	temp := filepath.Join(j.dir, spareTempName)
+	f, err := os.OpenFile(temp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	info, err := f.Stat()
-	if err != nil {
+	if j.zeroChunk == nil {
+		j.zeroChunk = make([]byte, 1<<20)
+	}
+	for off := int64(0); off < segmentBytes; off += int64(len(j.zeroChunk)) {
+		select {
+		case <-j.stop:
+			f.Close()
+			os.Remove(temp)
+			return ErrClosed
+		default:
+		}
+		if _, err := f.Write(j.zeroChunk[:min(int64(len(j.zeroChunk)), segmentBytes-off)]); err != nil {
+			f.Close()
+			os.Remove(temp)
+			return err
+		}
+	}
+	if err := f.Sync(); err != nil {
 		f.Close()
+		os.Remove(temp)
 		return err
 	}
-	j.file, j.fileStart, j.fileSize = f, j.next, info.Size()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(temp, filepath.Join(j.dir, spareName)); err != nil {
+		return err
+	}
 	return syncDir(j.dir)
 }
 
 // Append writes recs durably: when it returns nil they survive a crash.
+// A record's JSON is Raw when set (the recorder sets it), else its encoded
+// fields; either way the entries keep it in Raw for the mover.
 func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	req := &appendReq{recs: recs, done: make(chan error, 1)}
+	// Encode here, in the caller's goroutine, so that the single writer
+	// only copies bytes.
+	encoded := false
+	for i := range recs {
+		if len(recs[i].Raw) > 0 {
+			continue
+		}
+		if !encoded {
+			recs = slices.Clone(recs) // the caller's records stay as they are
+			encoded = true
+		}
+		raw, err := recs[i].JSON()
+		if err != nil {
+			return err
+		}
+		recs[i].Raw = raw
+	}
+	req := reqPool.Get().(*appendReq)
+	req.recs = recs
 	select {
 	case j.reqs <- req:
 	case <-j.stop:
@@ -208,6 +457,8 @@ func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 	}
 	select {
 	case err := <-req.done:
+		req.recs = nil
+		reqPool.Put(req) // answered: the writer is done with it
 		return err
 	case <-j.done:
 		return ErrClosed
@@ -219,8 +470,11 @@ func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 func (j *Journal) run() {
 	defer close(j.done)
 	var buf []byte
+	var group []*appendReq
+	var written []Entry
 	for {
-		var group []*appendReq
+		clear(group)
+		group = group[:0]
 		select {
 		case <-j.stop:
 			return
@@ -228,7 +482,7 @@ func (j *Journal) run() {
 			group = append(group, req)
 		}
 	drain:
-		for len(group) < 4096 {
+		for len(group) < maxGroup {
 			select {
 			case req := <-j.reqs:
 				group = append(group, req)
@@ -237,24 +491,17 @@ func (j *Journal) run() {
 			}
 		}
 		buf = buf[:0]
-		var written []Entry
-		var encodeErr error
+		clear(written)
+		written = written[:0]
 		for _, req := range group {
-			for _, rec := range req.recs {
-				raw, err := rec.JSON()
-				if err != nil {
-					encodeErr = err
-					break
-				}
-				buf = appendFrame(buf, j.next+int64(len(written)), raw)
-				rec.Raw = raw // the mover stores these bytes instead of encoding again
-				written = append(written, Entry{Index: j.next + int64(len(written)), Record: rec})
+			for i := range req.recs {
+				rec := &req.recs[i]
+				index := j.next + int64(len(written))
+				buf = appendFrame(buf, index, rec)
+				written = append(written, Entry{Index: index, Record: *rec})
 			}
 		}
-		err := encodeErr
-		if err == nil {
-			err = j.write(buf)
-		}
+		err := j.write(buf)
 		if err == nil {
 			j.next += int64(len(written))
 			j.mu.Lock()
@@ -264,32 +511,39 @@ func (j *Journal) run() {
 		for _, req := range group {
 			req.done <- err
 		}
+		if cap(buf) > 4<<20 {
+			buf = nil // after an unusually large group
+		}
 	}
 }
 
-func appendFrame(buf []byte, index int64, payload []byte) []byte {
-	n := 8 + len(payload)
+// appendFrame appends the frame of rec, whose Raw is set.
+func appendFrame(buf []byte, index int64, rec *events.Record) []byte {
 	start := len(buf)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(n))
-	buf = binary.LittleEndian.AppendUint32(buf, 0)
+	buf = binary.LittleEndian.AppendUint32(buf, 0) // length, below
+	buf = binary.LittleEndian.AppendUint32(buf, 0) // CRC, below
 	body := len(buf)
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(index))
-	buf = append(buf, payload...)
+	buf = appendPayload(buf, rec, rec.Raw)
+	binary.LittleEndian.PutUint32(buf[start:], uint32(len(buf)-body))
 	binary.LittleEndian.PutUint32(buf[start+4:], crc32.Checksum(buf[body:], crcTable))
 	return buf
 }
 
 func (j *Journal) write(buf []byte) error {
-	if j.fileSize >= segmentBytes {
+	// A new segment when this one is full, and as soon as there is a spare
+	// if this one was only preallocated.
+	if j.file == nil || j.fileSize > 0 && (j.fileSize+int64(len(buf)) > segmentBytes || !j.zeroed && j.spareReady.Load()) {
 		if err := j.startSegment(); err != nil {
 			return err
 		}
 	}
-	if _, err := j.file.Write(buf); err != nil {
+	if _, err := j.file.WriteAt(buf, j.fileSize); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	// fdatasync: the data and the file size, without the inode's other
-	// metadata (times), which recovery does not need.
+	// fdatasync: the data (and the file size, when an append went past the
+	// preallocated space), without the inode's other metadata (times),
+	// which recovery does not need.
 	if err := syscall.Fdatasync(int(j.file.Fd())); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -346,7 +600,15 @@ func (j *Journal) Close() error {
 	j.mu.Unlock()
 	close(j.stop)
 	<-j.done
-	return j.file.Close()
+	if j.preparing {
+		<-j.spareDone
+	}
+	if j.file == nil { // starting a segment failed
+		return nil
+	}
+	// Give back the preallocated space; Open would cut it off anyway.
+	err := j.file.Truncate(j.fileSize)
+	return errors.Join(err, j.file.Close())
 }
 
 func syncDir(dir string) error {

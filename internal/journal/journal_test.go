@@ -3,11 +3,16 @@ package journal
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -231,4 +236,260 @@ func crashChild(dir string) {
 	wg.Wait()
 }
 
-var _ = filepath.Join
+// copyDir copies the journal's files as they are on disk at this moment:
+// what a crash would leave, since appends that returned are durable.
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	names, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(from, n.Name()))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // a spare being written, renamed meanwhile
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, n.Name()), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return to
+}
+
+// TestJournal_LookupResourcesSurviveCrash: the lookup resources the
+// recorder computes (the S3 bucket a trail names, the bucket of an S3
+// event) are not part of the record's JSON, so the journal must carry them
+// for entries replayed after a crash.
+func TestJournal_LookupResourcesSurviveCrash(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0)
+	defer j.Close()
+	withBucket := record(1)
+	withBucket.Resources = []events.Resource{{ARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/audit", AccountID: "111122223333", Type: "AWS::CloudTrail::Trail"}}
+	withBucket.LookupResources = []events.LookupResource{
+		{Type: "AWS::CloudTrail::Trail", Name: "arn:aws:cloudtrail:us-east-1:111122223333:trail/audit"},
+		{Type: "AWS::S3::Bucket", Name: "audit-logs"},
+	}
+	s3Event := record(2)
+	s3Event.Resources = []events.Resource{{Type: "AWS::S3::Bucket", ARN: "arn:aws:s3:::audit-logs"}}
+	s3Event.LookupResources = []events.LookupResource{{Type: "AWS::S3::Bucket", Name: "audit-logs"}}
+	none := record(3) // no lookup resources of its own: its resources stand for them
+	none.Resources = []events.Resource{{Type: "AWS::CloudTrail::Trail", ARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/x"}}
+	empty := record(4)
+	empty.LookupResources = []events.LookupResource{}
+	odd := record(5)
+	odd.LookupResources = []events.LookupResource{{Type: "", Name: "n\x00é\n"}, {Type: strings.Repeat("t", 300), Name: ""}}
+	want := []events.Record{withBucket, s3Event, none, empty, odd}
+	for _, rec := range want {
+		if err := j.Append(context.Background(), []events.Record{rec}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	crashed := mustOpen(t, copyDir(t, dir), 0) // reopened without Close or a move
+	defer crashed.Close()
+	sink := &fakeSink{}
+	m := NewMover(crashed, sink, time.Hour, nil)
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.records) != len(want) {
+		t.Fatalf("replayed %d records, want %d", len(sink.records), len(want))
+	}
+	for i, got := range sink.records {
+		if !reflect.DeepEqual(got.LookupResources, want[i].LookupResources) {
+			t.Errorf("record %d: lookup resources %#v after replay, want %#v", i, got.LookupResources, want[i].LookupResources)
+		}
+		if !reflect.DeepEqual(got.LookupResourceList(), want[i].LookupResourceList()) {
+			t.Errorf("record %d: LookupResourceList %v after replay, want %v", i, got.LookupResourceList(), want[i].LookupResourceList())
+		}
+		if got.EventID != want[i].EventID || len(got.Raw) == 0 {
+			t.Errorf("record %d: event %q, raw %d bytes", i, got.EventID, len(got.Raw))
+		}
+	}
+}
+
+// TestJournal_ReadsVersion1Entries: entries written before the payload
+// carried lookup resources (the record's JSON alone) are still read.
+func TestJournal_ReadsVersion1Entries(t *testing.T) {
+	dir := t.TempDir()
+	var buf []byte
+	for i := 1; i <= 3; i++ {
+		rec := record(i)
+		raw, err := rec.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The version 1 frame: length, CRC-32C, index, JSON.
+		body := binary.LittleEndian.AppendUint64(nil, uint64(i))
+		body = append(body, raw...)
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(body)))
+		buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(body, crcTable))
+		buf = append(buf, body...)
+	}
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%020d.journal", 1)), buf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j := mustOpen(t, dir, 1)
+	p := j.Pending()
+	if len(p) != 2 || p[0].Index != 2 || p[0].Record.EventID != "event-000002" || p[1].Record.EventID != "event-000003" || p[0].Record.LookupResources != nil {
+		t.Fatalf("version 1 entries read as %+v", p)
+	}
+	if err := j.Append(context.Background(), []events.Record{record(4)}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j = mustOpen(t, dir, 1)
+	defer j.Close()
+	if p := j.Pending(); len(p) != 3 || p[2].Index != 4 || p[2].Record.EventID != "event-000004" {
+		t.Fatalf("after a version 2 append: %+v", p)
+	}
+}
+
+func TestJournal_UnknownEntryVersionFailsOpen(t *testing.T) {
+	dir := t.TempDir()
+	body := binary.LittleEndian.AppendUint64(nil, 1)
+	body = append(body, 0x7f, '{', '}')
+	var buf []byte
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(body)))
+	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(body, crcTable))
+	buf = append(buf, body...)
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%020d.journal", 1)), buf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := Open(dir, 0); err == nil || !strings.Contains(err.Error(), "unknown entry format") {
+		if j != nil {
+			j.Close()
+		}
+		t.Fatalf("Open = %v, want an unknown entry format error", err)
+	}
+}
+
+// TestJournal_Preallocation: a segment is preallocated while open, its
+// unused space is given back at Close, and reopening a segment that still
+// holds the preallocated zeros (as a crash leaves it) finds every entry.
+func TestJournal_Preallocation(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0)
+	for i := 0; i < 5; i++ {
+		if err := j.Append(context.Background(), []events.Record{record(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := j.segmentPath(j.fileStart)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preallocated := info.Size() == segmentBytes
+	if !preallocated {
+		t.Logf("the file system did not preallocate (size %d)", info.Size())
+	}
+	crashed := copyDir(t, dir)
+	j.Close()
+	if info, _ := os.Stat(path); info.Size() >= segmentBytes || info.Size() == 0 {
+		t.Fatalf("after Close the segment is %d bytes", info.Size())
+	}
+	j = mustOpen(t, crashed, 0)
+	if p := j.Pending(); len(p) != 5 || p[4].Index != 5 {
+		t.Fatalf("reopened over preallocated space: %d entries", len(p))
+	}
+	if err := j.Append(context.Background(), []events.Record{record(5)}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j = mustOpen(t, crashed, 0)
+	defer j.Close()
+	if p := j.Pending(); len(p) != 6 || p[5].Index != 6 || p[5].Record.EventID != "event-000005" {
+		t.Fatalf("after another append: %d entries", len(p))
+	}
+}
+
+// TestJournal_AppendKeepsCallersRecords: Append encodes records without Raw
+// on a copy, so the caller's slice is not changed.
+func TestJournal_AppendKeepsCallersRecords(t *testing.T) {
+	j := mustOpen(t, t.TempDir(), 0)
+	defer j.Close()
+	recs := []events.Record{record(1)}
+	if err := j.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	if recs[0].Raw != nil {
+		t.Fatal("Append set Raw on the caller's record")
+	}
+	if p := j.Pending(); len(p[0].Record.Raw) == 0 {
+		t.Fatal("the pending entry has no Raw for the mover")
+	}
+}
+
+// TestJournal_SpareSegments: new segments are the zeroed spare renamed,
+// appends rotate through several segments, a restart uses the spare left
+// by the last run, and every entry is read back in order.
+func TestJournal_SpareSegments(t *testing.T) {
+	defer func(n int64) { segmentBytes = n }(segmentBytes)
+	segmentBytes = 64 << 10
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0)
+	waitSpare := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !j.spareReady.Load(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("no spare segment was prepared")
+			}
+		}
+	}
+	ctx := context.Background()
+	n := 0
+	for round := 0; round < 6; round++ {
+		waitSpare()
+		batch := make([]events.Record, 100) // about 25 KiB
+		for i := range batch {
+			batch[i] = record(n)
+			n++
+		}
+		if err := j.Append(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	starts, _ := j.segments()
+	if len(starts) < 3 {
+		t.Fatalf("%d segments after %d entries of %d-byte segments", len(starts), n, segmentBytes)
+	}
+	info, err := os.Stat(j.segmentPath(j.fileStart))
+	if err != nil || info.Size() != segmentBytes {
+		t.Fatalf("current segment: %v, %v", info, err)
+	}
+	waitSpare()
+	j.Close()
+	spare, err := os.Stat(filepath.Join(dir, spareName))
+	if err != nil {
+		t.Fatalf("no spare after Close: %v", err)
+	}
+	j = mustOpen(t, dir, 0)
+	defer j.Close()
+	if current, err := os.Stat(j.segmentPath(j.fileStart)); err != nil || !os.SameFile(current, spare) {
+		t.Fatal("the spare left by the last run is not the new segment")
+	}
+	p := j.Pending()
+	if len(p) != n {
+		t.Fatalf("read %d entries back, want %d", len(p), n)
+	}
+	for i, e := range p {
+		if e.Index != int64(i+1) || e.Record.EventID != fmt.Sprintf("event-%06d", i) {
+			t.Fatalf("entry %d: index %d, %s", i, e.Index, e.Record.EventID)
+		}
+	}
+	if err := j.Append(ctx, []events.Record{record(n)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Moved(int64(n)); err != nil {
+		t.Fatal(err)
+	}
+	if starts, _ := j.segments(); len(starts) != 1 {
+		t.Fatalf("%d segments left after moving all but the last entry", len(starts))
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairnhq/cairn/internal/api"
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/gateway"
 	"github.com/cairnhq/cairn/internal/identity"
@@ -71,7 +72,9 @@ func (r *Recorder) ObserveCall(ctx context.Context, c *gateway.Call) error {
 	return r.appender.Append(ctx, []events.Record{rec})
 }
 
-// Build makes the record of one call.
+// Build makes the record of one call. The record's JSON is encoded once,
+// here, into Raw, which the journal and the event store then keep as they
+// are.
 func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
 	caller := c.Caller
 	readOnly := IsReadOnly(c.Operation)
@@ -86,9 +89,9 @@ func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
 		UserAgent:          truncate(caller.UserAgent, maxUserAgent),
 		RequestID:          caller.RequestID,
 		EventID:            ids.NewUUID(),
-		ReadOnly:           events.Bool(readOnly),
+		ReadOnly:           boolPtr(readOnly),
 		EventType:          "AwsApiCall",
-		ManagementEvent:    events.Bool(true),
+		ManagementEvent:    boolPtr(true),
 		RecipientAccountID: caller.Principal.AccountID,
 		EventCategory:      events.CategoryManagement,
 		RequestParameters:  events.Null,
@@ -101,9 +104,13 @@ func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
 			ClientProvidedHostHeader: caller.TLS.ClientProvidedHostHeader,
 		}
 	}
+	// One buffer holds the parameters, the response elements and then the
+	// record, which copies them.
+	buf := make([]byte, 0, recordBufSize)
+	var err error
 	if c.Input != nil {
-		params, err := camelCaseJSON(c.Input)
-		if err != nil {
+		var params []byte
+		if buf, params, err = appendParams(buf, c.Input); err != nil {
 			return events.Record{}, err
 		}
 		if len(params) <= maxParamsObject {
@@ -114,8 +121,8 @@ func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
 		rec.ErrorCode = truncate(c.Err.ErrorCode(), maxErrorField)
 		rec.ErrorMessage = truncate(c.Err.ErrorMessage(), maxErrorField)
 	} else if !readOnly && c.Output != nil {
-		elements, err := camelCaseJSON(c.Output)
-		if err != nil {
+		var elements []byte
+		if buf, elements, err = appendParams(buf, c.Output); err != nil {
 			return events.Record{}, err
 		}
 		if len(elements) <= maxParamsObject {
@@ -123,7 +130,62 @@ func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
 		}
 	}
 	rec.Resources, rec.LookupResources = resourcesOf(c, caller)
+	if err := setRaw(&rec, buf); err != nil {
+		return events.Record{}, err
+	}
 	return rec, nil
+}
+
+// recordBufSize is the initial capacity of a record's buffer: enough for
+// the record of a typical call in one allocation.
+const recordBufSize = 1536
+
+// appendParams appends v's JSON as requestParameters and responseElements
+// carry it and returns the extended buffer and the appended bytes.
+// Generated API structures encode themselves; anything else goes through
+// encoding/json.
+func appendParams(buf []byte, v any) ([]byte, json.RawMessage, error) {
+	start := len(buf)
+	if enc, ok := v.(api.EventJSONAppender); ok {
+		buf = enc.AppendEventJSON(buf)
+	} else {
+		raw, err := camelCaseJSON(v)
+		if err != nil {
+			return buf, nil, err
+		}
+		buf = append(buf, raw...)
+	}
+	return buf, buf[start:len(buf):len(buf)], nil
+}
+
+// setRaw encodes rec into Raw, appending to buf.
+func setRaw(rec *events.Record, buf []byte) error {
+	start := len(buf)
+	buf, ok := appendRecord(buf, rec)
+	if !ok {
+		raw, err := rec.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		rec.Raw = raw
+		return nil
+	}
+	rec.Raw = buf[start:len(buf):len(buf)]
+	return nil
+}
+
+var (
+	trueValue  = true
+	falseValue = false
+)
+
+// boolPtr returns a shared pointer to b: records never change ReadOnly or
+// ManagementEvent in place.
+func boolPtr(b bool) *bool {
+	if b {
+		return &trueValue
+	}
+	return &falseValue
 }
 
 // IsReadOnly classifies an operation as AWS does for readOnly: the Get,
@@ -167,9 +229,11 @@ func userIdentity(p identity.Principal) *events.UserIdentity {
 	return u
 }
 
-// camelCaseJSON encodes a generated API value with the member names AWS
-// uses inside event records: the model's names with a lower-case first
-// letter (S3BucketName becomes s3BucketName, TrailARN trailARN).
+// camelCaseJSON encodes a value with the member names AWS uses inside event
+// records: the names encoding/json writes, with a lower-case first letter
+// (S3BucketName becomes s3BucketName, TrailARN trailARN), at every level.
+// Generated API structures encode themselves in one pass instead
+// (api.EventJSONAppender); this is the path for anything else.
 func camelCaseJSON(v any) (json.RawMessage, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {

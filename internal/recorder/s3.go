@@ -3,6 +3,7 @@ package recorder
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/cairnhq/cairn/internal/events"
@@ -46,7 +47,7 @@ func (r *Recorder) RecordS3Call(ctx context.Context, c S3Call) error {
 	return r.appender.Append(ctx, []events.Record{rec})
 }
 
-// BuildS3 makes the record of one S3 request.
+// BuildS3 makes the record of one S3 request, with its JSON in Raw.
 func BuildS3(c S3Call) (events.Record, error) {
 	caller := c.Caller
 	data := s3ObjectOperations[c.Operation]
@@ -69,9 +70,9 @@ func BuildS3(c S3Call) (events.Record, error) {
 		UserAgent:          truncate(caller.UserAgent, maxUserAgent),
 		RequestID:          caller.RequestID,
 		EventID:            ids.NewUUID(),
-		ReadOnly:           events.Bool(c.ReadOnly),
+		ReadOnly:           boolPtr(c.ReadOnly),
 		EventType:          "AwsApiCall",
-		ManagementEvent:    events.Bool(!data),
+		ManagementEvent:    boolPtr(!data),
 		RecipientAccountID: recipient,
 		EventCategory:      events.CategoryManagement,
 		RequestParameters:  events.Null,
@@ -89,15 +90,15 @@ func BuildS3(c S3Call) (events.Record, error) {
 		}
 		rec.RequestParameters = params
 	}
-	additional, err := json.Marshal(map[string]any{
-		"bytesTransferredIn":  c.BytesIn,
-		"bytesTransferredOut": c.BytesOut,
-		"SignatureVersion":    "SigV4",
-	})
-	if err != nil {
-		return events.Record{}, err
-	}
-	rec.AdditionalEventData = additional
+	buf := make([]byte, 0, recordBufSize)
+	// {"SignatureVersion":"SigV4","bytesTransferredIn":n,"bytesTransferredOut":n},
+	// as encoding/json writes the map, keys sorted.
+	buf = append(buf, `{"SignatureVersion":"SigV4","bytesTransferredIn":`...)
+	buf = strconv.AppendInt(buf, c.BytesIn, 10)
+	buf = append(buf, `,"bytesTransferredOut":`...)
+	buf = strconv.AppendInt(buf, c.BytesOut, 10)
+	buf = append(buf, '}')
+	rec.AdditionalEventData = buf[:len(buf):len(buf)]
 	if c.Bucket != "" {
 		bucketARN := "arn:aws:s3:::" + c.Bucket
 		if data && c.Key != "" {
@@ -105,6 +106,9 @@ func BuildS3(c S3Call) (events.Record, error) {
 		}
 		rec.Resources = append(rec.Resources, events.Resource{Type: "AWS::S3::Bucket", ARN: bucketARN, AccountID: c.BucketOwnerAccountID})
 		rec.LookupResources = []events.LookupResource{{Type: "AWS::S3::Bucket", Name: c.Bucket}}
+	}
+	if err := setRaw(&rec, buf); err != nil {
+		return events.Record{}, err
 	}
 	return rec, nil
 }

@@ -1,7 +1,8 @@
 // Command apigen generates Cairn's API layer from the Smithy JSON models in
 // models/smithy: request and response structures, enums, one type per error
-// shape with its HTTP status, constraint validation, and the operation table
-// with one typed handler field per operation.
+// shape with its HTTP status, constraint validation, the operation table
+// with one typed handler field per operation, and the encoders that write
+// structures as CloudTrail event records carry them (AppendEventJSON).
 //
 // Usage (see internal/api/generate.go): go run ./tools/apigen -model models/smithy/cloudtrail.json -pkg cloudtrail -out internal/api/cloudtrail
 package main
@@ -106,6 +107,7 @@ func run(modelPath, pkg, out string) error {
 		"zz_generated_errors.go":     g.errors,
 		"zz_generated_validate.go":   g.validation,
 		"zz_generated_operations.go": g.operationTable,
+		"zz_generated_eventjson.go":  g.eventJSON,
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
