@@ -18,7 +18,7 @@ const crashChildEnv = "CAIRN_EVENTSTORE_CRASH_CHILD"
 
 // crashOptions make the child rotate and compact log segments while it is
 // being killed.
-var crashOptions = Options{SegmentRows: 700, CompactionBacklog: 1}
+var crashOptions = Options{SegmentRows: 700, CompactionBacklog: 1, IndexFlushEntries: 500}
 
 // TestCrashRecovery kills a process that is appending, at random moments,
 // and checks that every batch it acknowledged is in the store afterwards,
@@ -50,6 +50,7 @@ func TestCrashRecovery(t *testing.T) {
 			t.Fatalf("round %d: reopening after kill: %v", round, err)
 		}
 		stored := map[int64]string{}
+		scopes := map[[2]string]map[int64]bool{}
 		prev := int64(0)
 		for after := int64(0); ; {
 			page, err := s.ReadFrom(context.Background(), after, 5000)
@@ -69,6 +70,11 @@ func TestCrashRecovery(t *testing.T) {
 					t.Fatalf("round %d: event %d: %v", round, e.Seq, err)
 				}
 				stored[e.Seq] = r.EventID
+				sc := [2]string{e.Account, e.Region}
+				if scopes[sc] == nil {
+					scopes[sc] = map[int64]bool{}
+				}
+				scopes[sc][e.Seq] = true
 			}
 			after = page[len(page)-1].Seq
 		}
@@ -84,10 +90,53 @@ func TestCrashRecovery(t *testing.T) {
 		if missing > 0 {
 			t.Fatalf("round %d: %d of %d acknowledged events missing", round, missing, len(acked))
 		}
+		checkLookups(t, s, round, scopes, stored)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("round %d: %d batches acknowledged this round; %d acknowledged events, %d stored in all", round, len(lines), len(acked), len(stored))
+	}
+}
+
+// checkLookups checks that the lookup index agrees with the tables after a
+// crash: listing each scope finds every stored event exactly once, and so
+// does a lookup by event ID.
+func checkLookups(t *testing.T, s *Store, round int, scopes map[[2]string]map[int64]bool, stored map[int64]string) {
+	t.Helper()
+	ctx := context.Background()
+	for sc, seqs := range scopes {
+		seen := map[int64]bool{}
+		var pos Position
+		for {
+			res, err := s.Lookup(ctx, LookupQuery{Account: sc[0], Region: sc[1], ManagementOnly: true, Limit: 1000, After: pos})
+			if err != nil {
+				t.Fatalf("round %d: lookup: %v", round, err)
+			}
+			for _, e := range res.Events {
+				if seen[e.Seq] || !seqs[e.Seq] {
+					t.Fatalf("round %d: scope %v: event %d listed twice or out of scope", round, sc, e.Seq)
+				}
+				seen[e.Seq] = true
+			}
+			if res.Next == "" {
+				break
+			}
+			pos = res.Next
+		}
+		if len(seen) != len(seqs) {
+			t.Fatalf("round %d: scope %v: lookups list %d events, the tables hold %d", round, sc, len(seen), len(seqs))
+		}
+		n := 0
+		for seq := range seqs {
+			if n++; n > 50 {
+				break
+			}
+			res, err := s.Lookup(ctx, LookupQuery{Account: sc[0], Region: sc[1], ManagementOnly: true,
+				Attribute: &Attribute{Key: AttrEventID, Value: stored[seq]}})
+			if err != nil || len(res.Events) != 1 || res.Events[0].Seq != seq {
+				t.Fatalf("round %d: lookup of event %s (sequence %d): %v, %v", round, stored[seq], seq, res.Events, err)
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,12 +102,13 @@ type LookupResult struct {
 // Lookup returns events of one account and region, newest first (ties in
 // event time broken by newest sequence first), filtered as q says.
 //
-// It works in two steps. The first finds the sequence numbers and times of
-// the page, reading only narrow columns, over time windows that widen
-// backwards from the newest event (the last hour, day, week, month, then
-// the rest), so that a common filter is answered from the newest row
-// groups and the zone maps of eventTime skip the others. The second reads
-// the page's full records by sequence number.
+// It works in two steps. The first reads the page's sequence numbers and
+// times from the lookup index (hindex.go): the newest entries of the key
+// of the scope, kind and attribute. The second fetches the page's records
+// from the tables by sequence number, through each table's index on seq
+// (which reads one block per event), and checks that each record is
+// in the scope and has the attribute, so that a hash collision in the
+// index can never show a wrong event.
 func (s *Store) Lookup(ctx context.Context, q LookupQuery) (LookupResult, error) {
 	if s.closed.Load() {
 		return LookupResult{}, ErrClosed
@@ -123,308 +125,216 @@ func (s *Store) Lookup(ctx context.Context, q LookupQuery) (LookupResult, error)
 		}
 		after = &p
 	}
-	// match selects the events of the scope with the attribute; common
-	// holds the conditions the lookup index can apply too.
-	var match, common filter
-	match.add("scopeAccount = ?", q.Account)
-	match.add("scopeRegion = ?", q.Region)
-	var attr *Attribute
+	code, value := uint8(codeAll), ""
 	if a := q.Attribute; a != nil {
-		cond, arg, err := attributeFilter(*a)
-		if err != nil {
-			return LookupResult{}, err
+		c, ok := attrCodes[a.Key]
+		if !ok {
+			return LookupResult{}, fmt.Errorf("eventstore: unknown lookup attribute %q", a.Key)
 		}
-		match.add(cond, arg...)
-		attr = a
+		code, value = c, a.Value
 	}
+	var kinds []uint8
 	switch {
 	case q.ManagementOnly && q.InsightOnly:
-		common.add("historyKind IN (1, 2)")
+		kinds = []uint8{kindManagement, kindInsight}
 	case q.ManagementOnly:
-		common.add("historyKind = 1")
+		kinds = []uint8{kindManagement}
 	case q.InsightOnly:
-		common.add("historyKind = 2")
+		kinds = []uint8{kindInsight}
+	default:
+		kinds = []uint8{kindOther, kindManagement, kindInsight}
 	}
-	lo, hi := q.Start, q.End
-	if after != nil && (hi.IsZero() || after.t.Before(hi)) {
-		hi = after.t
+	fq := findQuery{stopT: ^uint64(0), upTo: s.committed.Load(), n: limit + 1}
+	for _, k := range kinds {
+		fq.keys = append(fq.keys, attrKey(scopeHash(q.Account, q.Region, k), code, value))
 	}
-	if !lo.IsZero() {
-		common.add("eventTime >= ?", lo.UTC())
+	if !q.Start.IsZero() {
+		fq.stopT = timeCode(q.Start)
 	}
-	if !hi.IsZero() {
-		common.add("eventTime <= ?", hi.UTC())
+	if !q.End.IsZero() {
+		fq.start.t = timeCode(q.End)
 	}
 	if after != nil {
-		common.add("(eventTime < ? OR (eventTime = ? AND seq < ?))", after.t, after.t, after.seq)
-	}
-	common.add("seq <= ?", s.committed.Load())
-
-	// The plan: time windows scanned newest first; or, for an indexed
-	// attribute, the lookup index, after one window for attributes whose
-	// values are often common (EventName, EventSource, ResourceType).
-	windows := lookupWindows(lo, hi, s.opts.Now().UTC())
-	var hash string
-	if attr != nil {
-		if code, ok := attrCodes[attr.Key]; ok {
-			var h uint64
-			if err := s.db.QueryRowContext(ctx, `SELECT hash(?, ?, ?, ?)`, q.Account, q.Region, code, attr.Value).Scan(&h); err != nil {
-				return LookupResult{}, fmt.Errorf("looking up events: %w", err)
-			}
-			hash = strconv.FormatUint(h, 10)
-			switch attr.Key {
-			case AttrEventName, AttrEventSource, AttrResourceType:
-				windows = []window{windows[0], {to: windows[0].from}}
-				if windows[0].from.IsZero() {
-					windows = windows[:1]
-				}
-			default:
-				windows = []window{{}}
-			}
-		}
-	}
-
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	type table struct {
-		name     string
-		month    int
-		from, to time.Time // event times it can hold; zero: any
-	}
-	var tables []table
-	for _, n := range s.logs {
-		tables = append(tables, table{name: logName(n)})
-	}
-	for _, m := range s.partitions {
-		tables = append(tables, table{name: tableName(m), month: m, from: monthStart(m), to: monthStart(m).AddDate(0, 1, 0)})
-	}
-
-	var found []hit
-	for i, w := range windows {
-		indexed := hash != "" && (len(windows) == 1 || i > 0)
-		wf := common.clone()
-		if !w.from.IsZero() {
-			wf.add("eventTime >= ?", w.from)
-		}
-		if !w.to.IsZero() {
-			wf.add("eventTime < ?", w.to)
-		}
-		timeCond := wf.sql()
-		for _, c := range match.conds {
-			wf.conds = append(wf.conds, renumber(c, len(wf.args)))
-		}
-		wf.args = append(wf.args, match.args...)
-		dataCond := wf.sql()
-		var parts []string
-		for i, t := range tables {
-			if !t.from.IsZero() && ((!w.to.IsZero() && !t.from.Before(w.to)) || (!w.from.IsZero() && !t.to.After(w.from)) ||
-				(!hi.IsZero() && t.from.After(hi)) || (!lo.IsZero() && !t.to.After(lo))) {
-				continue
-			}
-			if indexed && t.month != 0 {
-				// The index, and the partition's rows not indexed yet.
-				parts = append(parts, fmt.Sprintf("SELECT seq, eventTime, %d AS t FROM %s WHERE h = %s::UBIGINT AND %s",
-					i, indexName(t.month), hash, timeCond))
-				if s.top[t.month] > s.indexed[t.month] {
-					parts = append(parts, fmt.Sprintf("SELECT seq, eventTime, %d AS t FROM %s WHERE seq > %d AND %s",
-						i, t.name, s.indexed[t.month], dataCond))
-				}
-			} else {
-				parts = append(parts, fmt.Sprintf("SELECT seq, eventTime, %d AS t FROM %s WHERE %s", i, t.name, dataCond))
-			}
-		}
-		if len(parts) == 0 {
-			continue
-		}
-		query := strings.Join(parts, " UNION ALL ") +
-			" ORDER BY eventTime DESC, seq DESC LIMIT " + strconv.Itoa(limit+1-len(found))
-		rows, err := s.db.QueryContext(ctx, query, wf.args...)
-		if err != nil {
-			return LookupResult{}, fmt.Errorf("looking up events: %w", err)
-		}
-		for rows.Next() {
-			var h hit
-			if err := rows.Scan(&h.seq, &h.t, &h.table); err != nil {
-				rows.Close()
-				return LookupResult{}, fmt.Errorf("looking up events: %w", err)
-			}
-			found = append(found, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return LookupResult{}, fmt.Errorf("looking up events: %w", err)
-		}
-		if len(found) > limit {
-			break
+		p := entry{t: timeCode(after.t), s: seqCode(after.seq) + 1}
+		if cmpOrder(p, fq.start) > 0 {
+			fq.start = p
 		}
 	}
 
 	var res LookupResult
-	if len(found) > limit {
-		found = found[:limit]
-		last := found[limit-1]
-		res.Next = position{t: last.t, seq: last.seq}.encode()
+	for {
+		cands, err := s.index.find(fq)
+		if err != nil {
+			return LookupResult{}, err
+		}
+		take := cands[:min(len(cands), limit-len(res.Events))]
+		got, err := s.fetch(ctx, take)
+		if err != nil {
+			return LookupResult{}, err
+		}
+		for _, c := range take {
+			f, ok := got[c.seq()]
+			if !ok {
+				continue // dropped by retention
+			}
+			e, ok, err := f.event(c, q, kinds, code, value)
+			if err != nil {
+				return LookupResult{}, err
+			}
+			if ok {
+				res.Events = append(res.Events, e)
+			}
+		}
+		more := len(cands) > len(take)
+		if len(res.Events) == limit {
+			if more {
+				last := res.Events[limit-1]
+				res.Next = position{t: last.EventTime, seq: last.Seq}.encode()
+			}
+			return res, nil
+		}
+		if !more {
+			return res, nil
+		}
+		// Some were not what the key stands for (a hash collision): read on.
+		last := take[len(take)-1]
+		fq.start = entry{t: last.t, s: last.s + 1}
+		fq.n = limit - len(res.Events) + 1
 	}
-	if len(found) == 0 {
-		return res, nil
+}
+
+// fetched is a record read by Lookup's second step.
+type fetched struct {
+	types, names *string
+	json         []byte
+}
+
+// fetch reads the records of index entries: from the partition of its
+// month when the event's segment was compacted, else from the log.
+// Entries whose events are gone (dropped by retention) are missing from
+// the answer.
+func (s *Store) fetch(ctx context.Context, cands []entry) (map[int64]fetched, error) {
+	if len(cands) == 0 {
+		return nil, nil
 	}
-	byTable := map[int][]string{}
-	for _, h := range found {
-		byTable[h.table] = append(byTable[h.table], strconv.FormatInt(h.seq, 10))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	inLog := int64(math.MaxInt64)
+	for _, n := range s.logs {
+		inLog = min(inLog, s.logStart[n])
+	}
+	byMonth := map[int][]string{}
+	var logged []string
+	for _, c := range cands {
+		seq := strconv.FormatInt(c.seq(), 10)
+		if c.seq() >= inLog {
+			logged = append(logged, seq)
+		} else if m := monthOf(c.time()); slices.Contains(s.partitions, m) {
+			byMonth[m] = append(byMonth[m], seq)
+		}
 	}
 	var parts []string
-	for i, seqs := range byTable {
-		parts = append(parts, `SELECT seq, eventTime, eventID, eventName, eventSource, readOnly, lookupUsername,
-			lookupAccessKeyId, lookupResourceTypes, lookupResourceNames, `+jsonExpr(tables[i].name)+` FROM `+tables[i].name+
+	for m, seqs := range byMonth {
+		parts = append(parts, `SELECT seq, lookupResourceTypes, lookupResourceNames, eventJson FROM `+tableName(m)+
 			` WHERE seq IN (`+strings.Join(seqs, ",")+`)`)
+	}
+	if len(logged) > 0 {
+		for _, n := range s.logs {
+			parts = append(parts, `SELECT seq, lookupResourceTypes, lookupResourceNames, decode(eventJson) FROM `+logName(n)+
+				` WHERE seq IN (`+strings.Join(logged, ",")+`)`)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, nil
 	}
 	rows, err := s.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
 	if err != nil {
-		return LookupResult{}, fmt.Errorf("looking up events: %w", err)
+		return nil, fmt.Errorf("looking up events: %w", err)
 	}
 	defer rows.Close()
-	bySeq := map[int64]LookupEvent{}
+	out := make(map[int64]fetched, len(cands))
 	for rows.Next() {
-		var e LookupEvent
-		var id, name, source, user, key, types, names *string
-		var js string
-		if err := rows.Scan(&e.Seq, &e.EventTime, &id, &name, &source, &e.ReadOnly, &user, &key, &types, &names, &js); err != nil {
-			return LookupResult{}, fmt.Errorf("looking up events: %w", err)
+		var seq int64
+		var f fetched
+		if err := rows.Scan(&seq, &f.types, &f.names, &f.json); err != nil {
+			return nil, fmt.Errorf("looking up events: %w", err)
 		}
-		e.EventID, e.EventName, e.EventSource = deref(id), deref(name), deref(source)
-		e.Username, e.AccessKeyID = deref(user), deref(key)
-		if types != nil && names != nil {
-			ts, ns := strings.Split(*types, "\n"), strings.Split(*names, "\n")
-			for i := range ts {
-				r := events.LookupResource{Type: ts[i]}
-				if i < len(ns) {
-					r.Name = ns[i]
-				}
-				e.Resources = append(e.Resources, r)
-			}
-		}
-		e.JSON = []byte(js)
-		bySeq[e.Seq] = e
+		out[seq] = f
 	}
 	if err := rows.Err(); err != nil {
-		return LookupResult{}, fmt.Errorf("looking up events: %w", err)
+		return nil, fmt.Errorf("looking up events: %w", err)
 	}
-	for _, h := range found {
-		if e, ok := bySeq[h.seq]; ok {
-			res.Events = append(res.Events, e)
+	return out, nil
+}
+
+// event turns a fetched record into the event history reports, and says
+// whether it is what the lookup asked for.
+func (f fetched) event(c entry, q LookupQuery, kinds []uint8, code uint8, value string) (LookupEvent, bool, error) {
+	r, err := events.Parse(f.json)
+	if err != nil {
+		return LookupEvent{}, false, fmt.Errorf("looking up events: stored event %d: %w", c.seq(), err)
+	}
+	v := valuesOf(&r)
+	v.types, v.names = deref(f.types), deref(f.names)
+	if v.account != q.Account || v.region != q.Region || !slices.Contains(kinds, v.kind) || !v.has(code, value) {
+		return LookupEvent{}, false, nil
+	}
+	e := LookupEvent{
+		Seq: c.seq(), EventTime: c.time(), EventID: v.eventID, EventName: v.eventName, EventSource: v.eventSource,
+		Username: v.username, AccessKeyID: v.accessKeyID, ReadOnly: r.ReadOnly, JSON: f.json,
+	}
+	if f.types != nil && f.names != nil {
+		ts, ns := strings.Split(*f.types, "\n"), strings.Split(*f.names, "\n")
+		for i := range ts {
+			res := events.LookupResource{Type: ts[i]}
+			if i < len(ns) {
+				res.Name = ns[i]
+			}
+			e.Resources = append(e.Resources, res)
 		}
 	}
-	return res, nil
+	return e, true, nil
 }
 
-// hit is an event found by the first step of Lookup.
-type hit struct {
-	seq   int64
-	t     time.Time
-	table int
-}
-
-// window is a range of event times, from inclusive, to exclusive; zero
-// bounds are open.
-type window struct{ from, to time.Time }
-
-// lookupWindows splits [lo, hi] into windows, newest first, that widen
-// backwards from hi (or from now when hi is open): an hour, a day, a week,
-// a month, then the rest.
-func lookupWindows(lo, hi, now time.Time) []window {
-	anchor := hi
-	if anchor.IsZero() {
-		anchor = now
-	}
-	var out []window
-	var to time.Time // the first window is open above: hi is in the filter
-	for _, d := range []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 31 * 24 * time.Hour} {
-		from := anchor.Add(-d)
-		if !lo.IsZero() && !from.After(lo) {
-			break
+// has reports whether the event has the attribute value (code codeAll:
+// any event).
+func (v *lookupValues) has(code uint8, value string) bool {
+	inList := func(list string) bool {
+		for list != "" {
+			var item string
+			item, list, _ = strings.Cut(list, "\n")
+			if item == value {
+				return true
+			}
 		}
-		out = append(out, window{from: from, to: to})
-		to = from
+		return false
 	}
-	return append(out, window{to: to})
-}
-
-// filter is a conjunction of SQL conditions with numbered parameters, so
-// that one argument list serves every table of a UNION.
-type filter struct {
-	conds []string
-	args  []any
-}
-
-// add appends cond, whose ? placeholders take args in order.
-func (f *filter) add(cond string, args ...any) {
-	for _, a := range args {
-		f.args = append(f.args, a)
-		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(f.args)), 1)
+	switch code {
+	case codeAll:
+		return true
+	case codeEventID:
+		return v.eventID == value
+	case codeEventName:
+		return v.eventName == value
+	case codeEventSource:
+		return v.eventSource == value
+	case codeUsername:
+		return v.username == value
+	case codeAccessKeyID:
+		return v.accessKeyID == value
+	case codeReadOnly:
+		return (value == "true" && v.readOnly == 1) || (value == "false" && v.readOnly == 0)
+	case codeResourceType:
+		return value != "" && inList(v.types)
+	case codeResourceName:
+		return value != "" && inList(v.names)
 	}
-	f.conds = append(f.conds, cond)
+	return false
 }
-
-// renumber shifts the $n placeholders of cond by n.
-func renumber(cond string, n int) string {
-	if n == 0 {
-		return cond
-	}
-	var b strings.Builder
-	for i := 0; i < len(cond); i++ {
-		if cond[i] != '$' {
-			b.WriteByte(cond[i])
-			continue
-		}
-		j := i + 1
-		for j < len(cond) && cond[j] >= '0' && cond[j] <= '9' {
-			j++
-		}
-		k, _ := strconv.Atoi(cond[i+1 : j])
-		b.WriteString("$" + strconv.Itoa(k+n))
-		i = j - 1
-	}
-	return b.String()
-}
-
-func (f *filter) clone() filter {
-	return filter{conds: slices.Clone(f.conds), args: slices.Clone(f.args)}
-}
-
-func (f *filter) sql() string { return strings.Join(f.conds, " AND ") }
 
 func deref(s *string) string {
 	if s == nil {
 		return ""
 	}
 	return *s
-}
-
-// attributeFilter is the SQL condition for a lookup attribute.
-func attributeFilter(a Attribute) (string, []any, error) {
-	switch a.Key {
-	case AttrEventID:
-		return "eventID = ?", []any{a.Value}, nil
-	case AttrEventName:
-		return "eventName = ?", []any{a.Value}, nil
-	case AttrEventSource:
-		return "eventSource = ?", []any{a.Value}, nil
-	case AttrUsername:
-		return "lookupUsername = ?", []any{a.Value}, nil
-	case AttrAccessKeyID:
-		return "lookupAccessKeyId = ?", []any{a.Value}, nil
-	case AttrReadOnly:
-		switch a.Value {
-		case "true":
-			return "readOnly", nil, nil
-		case "false":
-			return "NOT readOnly", nil, nil
-		}
-		return "false", nil, nil
-	case AttrResourceType:
-		return "list_contains(string_split(lookupResourceTypes, chr(10)), ?)", []any{a.Value}, nil
-	case AttrResourceName:
-		return "list_contains(string_split(lookupResourceNames, chr(10)), ?)", []any{a.Value}, nil
-	}
-	return "", nil, fmt.Errorf("eventstore: unknown lookup attribute %q", a.Key)
 }

@@ -109,17 +109,30 @@ func TestLookupAttributes(t *testing.T) {
 				}
 				appendAll(t, s, fx[3:]...)
 			case "merged index":
-				// One compaction per event: more runs than an index may
-				// keep, so it is merged along the way.
-				for _, r := range fx {
+				// Tiny runs, about one per event, merged two at a time.
+				s.Close()
+				s = openTest(t, "", Options{IndexFlushEntries: 3})
+				s.index.maintMu.Lock()
+				s.index.opts.fanIn = 2
+				s.index.maintMu.Unlock()
+				for i, r := range fx {
 					appendAll(t, s, r)
-					if err := s.Compact(context.Background()); err != nil {
+					if i%2 == 0 {
+						if err := s.Compact(context.Background()); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := s.index.maintain(false); err != nil {
 						t.Fatal(err)
 					}
 				}
-				var runs int
-				if err := s.db.QueryRow(`SELECT value FROM cairn_index.index_meta WHERE name = ?`, runsKey(202607)).Scan(&runs); err != nil || runs > maxIndexRuns {
-					t.Fatalf("index runs %d, %v", runs, err)
+				runs, mem := indexState(s)
+				merged := false
+				for _, r := range runs {
+					merged = merged || r.hi-r.lo > 2
+				}
+				if len(runs) > 4 || mem != 0 || !merged {
+					t.Fatalf("%d runs and %d entries in memory: not merged", len(runs), mem)
 				}
 			}
 			for _, c := range cases {
@@ -246,74 +259,139 @@ func TestLookupPagination(t *testing.T) {
 	}
 }
 
-func TestLookupIndexRebuiltForAnotherHash(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	appendAll(t, s, lookupFixture()...)
-	if err := s.Compact(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	// Pretend the indexes were built by a DuckDB with another hash
-	// function: wrong hashes and a different probe.
-	for _, q := range []string{
-		`UPDATE ` + indexName(202607) + ` SET h = h + 1`,
-		`UPDATE cairn_index.index_meta SET value = value + 1 WHERE name = 'hashProbe'`,
-	} {
-		if _, err := s.db.Exec(q); err != nil {
-			t.Fatal(err)
+// indexState is the lookup index's shape, for tests.
+func indexState(s *Store) (runs []*run, memEntries int) {
+	s.index.mu.RLock()
+	defer s.index.mu.RUnlock()
+	return slices.Clone(s.index.runs), s.index.memN
+}
+
+func TestLookupIndexRebuilt(t *testing.T) {
+	q := LookupQuery{Account: acct, Region: region, Attribute: &Attribute{Key: AttrAccessKeyID, Value: "ASIABOB"}}
+	want := []string{"e2-bob-create"}
+	check := func(s *Store, what string) {
+		t.Helper()
+		if res, err := s.Lookup(context.Background(), q); err != nil || !slices.Equal(ids(res), want) {
+			t.Errorf("%s: %v, %v", what, ids(res), err)
+		}
+		all, err := s.Lookup(context.Background(), LookupQuery{Account: acct, Region: region, ManagementOnly: true})
+		if got := ids(all); err != nil || len(got) != 4 {
+			t.Errorf("%s: all %v, %v", what, got, err)
 		}
 	}
-	s.Close()
-	s = openTest(t, dir, Options{})
-	res, err := s.Lookup(context.Background(), LookupQuery{Account: acct, Region: region,
-		Attribute: &Attribute{Key: AttrAccessKeyID, Value: "ASIABOB"}})
-	if err != nil || !slices.Equal(ids(res), []string{"e2-bob-create"}) {
-		t.Errorf("after rebuild: %v, %v", ids(res), err)
+	for _, c := range []struct {
+		name  string
+		spoil func(t *testing.T, dir string, runs []*run)
+	}{
+		{"index directory lost", func(t *testing.T, dir string, _ []*run) {
+			if err := os.RemoveAll(filepath.Join(dir, IndexDirName)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"newest run lost", func(t *testing.T, dir string, runs []*run) {
+			if err := os.Remove(runs[len(runs)-1].path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"run corrupted", func(t *testing.T, dir string, runs []*run) {
+			f, err := os.OpenFile(runs[0].path, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteAt([]byte{0xff}, runHeader+5) // in the block list's first entry
+			f.WriteAt([]byte{9}, 11)             // the format
+			f.Close()
+		}},
+		{"run of another store", func(t *testing.T, dir string, _ []*run) {
+			w, err := newRunWriter(filepath.Join(dir, IndexDirName), 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.finish(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"merge cut short", func(t *testing.T, dir string, runs []*run) {
+			// The merged run is written, the runs it replaces are not
+			// removed yet.
+			w, err := newRunWriter(filepath.Join(dir, IndexDirName), runs[0].lo, runs[len(runs)-1].hi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var srcs []entrySource
+			for _, r := range runs {
+				srcs = append(srcs, r.reader())
+			}
+			if err := mergeInto(w, srcs, 0); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.finish(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openTest(t, dir, Options{IndexFlushEntries: 4})
+			fx := lookupFixture()
+			appendAll(t, s, fx[:4]...)
+			if err := s.index.maintain(true); err != nil {
+				t.Fatal(err)
+			}
+			appendAll(t, s, fx[4:]...)
+			if err := s.Compact(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.index.maintain(true); err != nil {
+				t.Fatal(err)
+			}
+			check(s, "before")
+			runs, _ := indexState(s)
+			if len(runs) < 2 {
+				t.Fatalf("%d runs", len(runs))
+			}
+			c.spoil(t, dir, runs)
+			s.Close()
+			s = openTest(t, dir, Options{IndexFlushEntries: 4})
+			check(s, "after")
+			runs, mem := indexState(s)
+			if mem != 0 || len(runs) == 0 || runs[len(runs)-1].hi != s.LastSequence() {
+				t.Errorf("index after Open: %d runs up to %d, %d entries in memory; store at %d", len(runs), runs[len(runs)-1].hi, mem, s.LastSequence())
+			}
+			for i, r := range runs {
+				if (i == 0 && r.lo != 0) || (i > 0 && r.lo != runs[i-1].hi) {
+					t.Errorf("run %d covers (%d, %d]", i, r.lo, r.hi)
+				}
+			}
+		})
 	}
 }
 
-func TestLookupIndexCatchesUp(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	appendAll(t, s, lookupFixture()...)
-	if err := s.Compact(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"e2-bob-create"}
-	q := LookupQuery{Account: acct, Region: region, Attribute: &Attribute{Key: AttrAccessKeyID, Value: "ASIABOB"}}
-
-	// Rows above the high-water mark are found by scanning the partition,
-	// as between a compaction and its indexing.
-	s.mu.Lock()
-	s.indexed[202607] = 0
-	if s.top[202607] != 8 {
-		t.Errorf("top of the partition %d, want 8", s.top[202607])
-	}
-	s.mu.Unlock()
-	if _, err := s.db.Exec(`DELETE FROM ` + indexName(202607)); err != nil {
-		t.Fatal(err)
-	}
-	if res, err := s.Lookup(context.Background(), q); err != nil || !slices.Equal(ids(res), want) {
-		t.Errorf("unindexed rows: %v, %v", ids(res), err)
-	}
-
-	// A lost index file is rebuilt at Open.
-	s.Close()
-	if err := os.Remove(filepath.Join(dir, IndexFileName)); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(filepath.Join(dir, IndexFileName+".wal"))
-	s = openTest(t, dir, Options{})
-	if s.indexed[202607] != 8 {
-		t.Errorf("high-water mark after rebuild %d, want 8", s.indexed[202607])
-	}
-	if res, err := s.Lookup(context.Background(), q); err != nil || !slices.Equal(ids(res), want) {
-		t.Errorf("after rebuild: %v, %v", ids(res), err)
+func TestLookupUnindexedTail(t *testing.T) {
+	// Events committed but not yet in a run are found in the memtable,
+	// sorted or not.
+	s := openTest(t, "", Options{})
+	fx := lookupFixture()
+	appendAll(t, s, fx...)
+	s.index.mu.RLock()
+	sorted := s.index.mem[0].sorted
+	s.index.mu.RUnlock()
+	for _, phase := range []string{"just committed", "sorted", "written out"} {
+		switch phase {
+		case "sorted":
+			s.index.maintMu.Lock()
+			s.index.sortChunks()
+			s.index.mergeChunks()
+			s.index.maintMu.Unlock()
+		case "written out":
+			if err := s.index.maintain(true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := s.Lookup(context.Background(), LookupQuery{Account: acct, Region: region, ManagementOnly: true,
+			Attribute: &Attribute{Key: AttrUsername, Value: "alice"}})
+		if err != nil || !slices.Equal(ids(res), []string{"e8-alice-lookup", "e1-alice-describe"}) {
+			t.Errorf("%s (sorted %v): %v, %v", phase, sorted, ids(res), err)
+		}
 	}
 }

@@ -129,21 +129,14 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 		}
 		s.floorMonth = max(floor, s.floorMonth)
 		s.partitions = slices.DeleteFunc(s.partitions, func(m int) bool { return slices.Contains(victims, m) })
-		for _, m := range victims {
-			delete(s.top, m)
-		}
 		return nil
 	}()
 	if err != nil {
 		return 0, fmt.Errorf("dropping event partitions: %w", err)
 	}
-	// The indexes go in a transaction of their own (another database);
-	// any left behind by a crash are dropped at Open.
-	for _, m := range victims {
-		if err := s.dropIndex(ctx, conn, m); err != nil {
-			return len(victims), fmt.Errorf("dropping the lookup index of %s: %w", tableName(m), err)
-		}
-	}
+	// Lookups skip index entries below the floor from now on; the
+	// maintainer drops them.
+	s.index.setFloor(monthStart(max(floor, s.floorMonth)))
 	return len(victims), nil
 }
 

@@ -59,6 +59,9 @@ var logColumns = []column{
 	{"eventJson", "BLOB NOT NULL"},
 }
 
+// colEventTime is the position of eventTime in logColumns (and a row).
+const colEventTime = 9
+
 // internalColumns are the first columns of a partition table, copied from
 // the log; the Lake columns follow.
 var internalColumns = logColumns[:9]
@@ -110,9 +113,9 @@ var lakeColumns = []struct {
 
 // History kinds, the historyKind column.
 const (
-	kindOther      = 0 // data and network activity events
-	kindManagement = 1
-	kindInsight    = 2
+	kindOther      uint8 = 0 // data and network activity events
+	kindManagement uint8 = 1
+	kindInsight    uint8 = 2
 )
 
 // LakeColumns lists the columns of the CloudTrail events schema, in order:
@@ -236,48 +239,40 @@ func splitTopLevel(s string) []string {
 // number, which the committer assigns.
 type row []driver.Value
 
-// toRow converts a record into log segment values. It runs in the
-// appending goroutine, so that concurrent writers convert in parallel and
-// the committer only copies values.
-func toRow(r *events.Record, ingested time.Time) (row, error) {
+// toRow converts a record into log segment values, and appends the
+// record's lookup index keys to keys. It runs in the appending goroutine,
+// so that concurrent writers convert in parallel and the committer only
+// copies values.
+func toRow(r *events.Record, ingested time.Time, keys []uint64) (row, []uint64, error) {
 	raw, err := r.JSON()
 	if err != nil {
-		return nil, fmt.Errorf("encoding event %s: %w", r.EventID, err)
+		return nil, keys, fmt.Errorf("encoding event %s: %w", r.EventID, err)
 	}
 	if r.EventTime.IsZero() {
-		return nil, fmt.Errorf("event %s has no eventTime", r.EventID)
+		return nil, keys, fmt.Errorf("event %s has no eventTime", r.EventID)
 	}
 	// Compaction decodes every stored record: one that is not JSON would
 	// stop it. Encoded records are valid by construction; Raw is checked.
 	if len(r.Raw) > 0 && !json.Valid(raw) {
-		return nil, fmt.Errorf("event %s: Raw is not valid JSON", r.EventID)
+		return nil, keys, fmt.Errorf("event %s: Raw is not valid JSON", r.EventID)
 	}
 	if !utf8.Valid(raw) {
-		return nil, fmt.Errorf("event %s is not valid UTF-8", r.EventID)
+		return nil, keys, fmt.Errorf("event %s is not valid UTF-8", r.EventID)
 	}
-	account := r.RecipientAccountID
-	if account == "" && r.UserIdentity != nil {
-		account = r.UserIdentity.AccountID
-	}
-	if account == "" {
-		return nil, fmt.Errorf("event %s has neither recipientAccountId nor userIdentity.accountId", r.EventID)
-	}
-	kind := kindOther
-	switch {
-	case r.IsInsight():
-		kind = kindInsight
-	case r.IsManagement():
-		kind = kindManagement
+	v := valuesOf(r)
+	if v.account == "" {
+		return nil, keys, fmt.Errorf("event %s has neither recipientAccountId nor userIdentity.accountId", r.EventID)
 	}
 	types, names := lookupResources(r.LookupResourceList())
+	v.types, v.names = deref(asString(types)), deref(asString(names))
 	return row{
 		int64(0), // seq, set by the committer
 		ingested,
-		account,
-		r.AWSRegion,
-		uint8(kind),
-		str(r.Username()),
-		str(r.AccessKeyID()),
+		v.account,
+		v.region,
+		v.kind,
+		str(v.username),
+		str(v.accessKeyID),
 		types, names,
 		r.EventTime.UTC(),
 		str(r.EventID),
@@ -285,7 +280,40 @@ func toRow(r *events.Record, ingested time.Time) (row, error) {
 		str(r.EventSource),
 		boolp(r.ReadOnly),
 		[]byte(raw),
-	}, nil
+	}, v.keys(keys), nil
+}
+
+// valuesOf is what the lookup index holds of a record, but for its lookup
+// resources (which a stored record does not carry: see lookupResources).
+func valuesOf(r *events.Record) lookupValues {
+	v := lookupValues{
+		account: r.RecipientAccountID, region: r.AWSRegion, kind: kindOther,
+		eventID: r.EventID, eventName: r.EventName, eventSource: r.EventSource,
+		readOnly: -1, username: r.Username(), accessKeyID: r.AccessKeyID(),
+	}
+	if v.account == "" && r.UserIdentity != nil {
+		v.account = r.UserIdentity.AccountID
+	}
+	switch {
+	case r.IsInsight():
+		v.kind = kindInsight
+	case r.IsManagement():
+		v.kind = kindManagement
+	}
+	if r.ReadOnly != nil {
+		v.readOnly = 0
+		if *r.ReadOnly {
+			v.readOnly = 1
+		}
+	}
+	return v
+}
+
+func asString(v any) *string {
+	if s, ok := v.(string); ok {
+		return &s
+	}
+	return nil
 }
 
 // str maps an absent string to NULL. The appender needs an untyped nil.

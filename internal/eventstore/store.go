@@ -69,6 +69,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives compaction failures. Default slog.Default().
 	Logger *slog.Logger
+	// IndexFlushEntries is how many lookup index entries (about eight per
+	// event) the index keeps in memory before writing them out as a run.
+	// Default 1<<20.
+	IndexFlushEntries int
 }
 
 // Store is the event store. It is safe for concurrent use.
@@ -99,9 +103,11 @@ type Store struct {
 	mu         sync.RWMutex
 	partitions []int         // months with a partition table, ascending
 	logs       []int         // log segment numbers, ascending; the last is current
+	logStart   map[int]int64 // per log segment, the lowest sequence number it can hold
 	floorMonth int           // months before this were dropped by retention
-	indexed    map[int]int64 // per partition, the highest sequence number indexed
-	top        map[int]int64 // per partition, the highest sequence number
+
+	// index is the lookup index (hindex.go).
+	index *hindex
 }
 
 // Open opens or creates the store in dir.
@@ -133,6 +139,9 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.IndexFlushEntries <= 0 {
+		opts.IndexFlushEntries = 1 << 20
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating event store directory: %w", err)
 	}
@@ -149,7 +158,6 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	quote := func(p string) string { return "'" + strings.ReplaceAll(p, "'", "''") + "'" }
 	attach := []string{
 		fmt.Sprintf("ATTACH IF NOT EXISTS %s AS %s (ROW_GROUP_SIZE %d)", quote(path), catalog, rowGroupSize),
-		fmt.Sprintf("ATTACH IF NOT EXISTS %s AS %s", quote(filepath.Join(dir, IndexFileName)), indexCatalog),
 		"USE " + catalog,
 	}
 	connector, err := duckdb.NewConnector(":memory:?"+strings.Join(params, "&"), func(ex driver.ExecerContext) error {
@@ -177,6 +185,7 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	s.index.start()
 	s.stopped.Add(2)
 	go s.run(w)
 	go s.compactor()
@@ -193,6 +202,7 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.stop)
 		s.stopped.Wait()
+		s.index.close()
 		err = s.db.Close() // also closes the connector
 	})
 	return err
@@ -209,6 +219,8 @@ func (s *Store) LastSequence() int64 { return s.committed.Load() }
 type appendReq struct {
 	rotate bool // not an append: start a new log segment if the current one has events
 	rows   []row
+	keys   []uint64 // the rows' lookup index keys, nkeys[i] of them for row i
+	nkeys  []int32
 	marker *Marker // recorded in the same transaction as the rows
 	last   int64   // set by the committer: the sequence of the last row
 	done   chan error
@@ -260,13 +272,15 @@ func (s *Store) append(ctx context.Context, recs []events.Record, marker *Marker
 		return s.committed.Load(), nil
 	}
 	now := s.opts.Now().UTC()
-	req := &appendReq{rows: make([]row, len(recs)), marker: marker, done: make(chan error, 1)}
+	req := &appendReq{rows: make([]row, len(recs)), nkeys: make([]int32, len(recs)), marker: marker, done: make(chan error, 1)}
+	req.keys = make([]uint64, 0, 8*len(recs))
 	for i := range recs {
-		r, err := toRow(&recs[i], now)
+		n := len(req.keys)
+		r, keys, err := toRow(&recs[i], now, req.keys)
 		if err != nil {
 			return 0, err
 		}
-		req.rows[i] = r
+		req.rows[i], req.keys, req.nkeys[i] = r, keys, int32(len(keys)-n)
 	}
 	select {
 	case s.reqs <- req:
@@ -312,6 +326,9 @@ func (s *Store) openWriter() (*writer, error) {
 	w := &writer{}
 	fail := func(err error) (*writer, error) {
 		w.close()
+		if s.index != nil {
+			s.index.close()
+		}
 		return nil, err
 	}
 	for i := range w.conns {
@@ -340,33 +357,32 @@ func (s *Store) openWriter() (*writer, error) {
 		return fail(err)
 	}
 	last := seqFloor
-	s.top = map[int]int64{}
+	s.logStart = map[int]int64{}
 	for _, t := range s.tablesLocked() {
-		var n sql.NullInt64
-		if err := s.db.QueryRowContext(ctx, `SELECT max(seq) FROM `+t).Scan(&n); err != nil {
+		var lo, hi sql.NullInt64
+		if err := s.db.QueryRowContext(ctx, `SELECT min(seq), max(seq) FROM `+t).Scan(&lo, &hi); err != nil {
 			return fail(fmt.Errorf("reading event store table %s: %w", t, err))
 		}
-		last = max(last, n.Int64)
-		if m, err := strconv.Atoi(strings.TrimPrefix(t, "events_")); err == nil {
-			s.top[m] = n.Int64
+		last = max(last, hi.Int64)
+		if n, err := strconv.Atoi(strings.TrimPrefix(t, "log_")); err == nil && lo.Valid {
+			s.logStart[n] = lo.Int64
 		}
 	}
 	w.nextSeq = last + 1
 	s.committed.Store(last)
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	err = s.openIndex(ctx, conn)
-	conn.Close()
-	if err != nil {
-		return fail(fmt.Errorf("opening the lookup index: %w", err))
-	}
 	if len(s.logs) == 0 {
-		if _, err := exec.ExecContext(ctx, createTableSQL(logName(1), logColumns), nil); err != nil {
+		if err := createLog(ctx, exec, 1); err != nil {
 			return fail(fmt.Errorf("creating event log: %w", err))
 		}
 		s.logs = []int{1}
+	}
+	for _, n := range s.logs {
+		if _, ok := s.logStart[n]; !ok {
+			s.logStart[n] = w.nextSeq // empty
+		}
+	}
+	if err := s.openIndex(ctx, last); err != nil {
+		return fail(fmt.Errorf("opening the lookup index: %w", err))
 	}
 	w.segment = s.logs[len(s.logs)-1]
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+logName(w.segment)).Scan(&w.rows); err != nil {
@@ -448,9 +464,10 @@ func (s *Store) listTables(ctx context.Context, prefix string) ([]int, error) {
 
 // pending is a group appended in a transaction that is not committed yet.
 type pending struct {
-	wc    *wconn
-	group []*appendReq
-	last  int64
+	wc      *wconn
+	group   []*appendReq
+	last    int64
+	entries []entry // the group's lookup index entries
 }
 
 // run is the committer's first stage: it takes every append request
@@ -507,7 +524,7 @@ func (s *Store) run(w *writer) {
 				break drain
 			}
 		}
-		last, err := s.prepare(w, wc, free, group)
+		last, entries, err := s.prepare(w, wc, free, group)
 		if err != nil {
 			wc.reset()
 			for _, req := range group {
@@ -516,13 +533,14 @@ func (s *Store) run(w *writer) {
 			free <- wc
 			continue
 		}
-		pipe <- pending{wc: wc, group: group, last: last}
+		pipe <- pending{wc: wc, group: group, last: last, entries: entries}
 	}
 }
 
 // prepare appends a group in a new transaction on wc, starting a new log
-// segment first when the current one is full.
-func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendReq) (int64, error) {
+// segment first when the current one is full, and returns the group's
+// last sequence number and lookup index entries.
+func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendReq) (int64, []entry, error) {
 	if w.rows >= s.opts.SegmentRows {
 		// The segment must have no transaction in flight when the
 		// compactor takes it: wait for the other connection's commit.
@@ -530,28 +548,39 @@ func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendR
 		err := s.rotate(w, wc)
 		free <- other
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	if err := wc.use(w.segment); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if _, err := wc.exec.ExecContext(context.Background(), "BEGIN TRANSACTION", nil); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
+	n := 0
+	for _, req := range group {
+		n += len(req.keys)
+	}
+	entries := make([]entry, 0, n)
 	seq := w.nextSeq
 	for _, req := range group {
-		for _, r := range req.rows {
+		keys := req.keys
+		for i, r := range req.rows {
 			r[0] = seq
 			if err := wc.app.AppendRow(r...); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
+			t, sc := timeCode(r[colEventTime].(time.Time)), seqCode(seq)
+			for _, k := range keys[:req.nkeys[i]] {
+				entries = append(entries, entry{key: k, t: t, s: sc})
+			}
+			keys = keys[req.nkeys[i]:]
 			seq++
 		}
 		req.last = seq - 1
 	}
 	if err := wc.app.Flush(); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	for _, req := range group {
 		if req.marker == nil {
@@ -559,17 +588,17 @@ func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendR
 		}
 		name := driver.NamedValue{Ordinal: 1, Value: "marker:" + req.marker.Name}
 		if _, err := wc.exec.ExecContext(context.Background(), `DELETE FROM cairn_meta WHERE name = ?`, []driver.NamedValue{name}); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		value := driver.NamedValue{Ordinal: 2, Value: req.marker.Value}
 		if _, err := wc.exec.ExecContext(context.Background(), `INSERT INTO cairn_meta VALUES (?, ?)`, []driver.NamedValue{name, value}); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	// Numbers of a group whose commit fails are skipped, never reused.
 	w.rows += int(seq - w.nextSeq)
 	w.nextSeq = seq
-	return seq - 1, nil
+	return seq - 1, entries, nil
 }
 
 // commitStage commits prepared groups in order and answers their callers.
@@ -580,6 +609,9 @@ func (s *Store) commitStage(w *writer, pipe <-chan pending, free chan<- *wconn, 
 		if err != nil {
 			p.wc.reset()
 		} else {
+			// The index first: a reader that sees the numbers committed
+			// finds their events in it.
+			s.index.add(p.last, p.entries)
 			s.committed.Store(p.last)
 			s.lastCommit.Store(time.Now().UnixNano())
 			err = s.syncLogEntry(w)
@@ -609,15 +641,25 @@ func (s *Store) failQueued() {
 // one.
 func (s *Store) rotate(w *writer, wc *wconn) error {
 	next := w.segment + 1
-	if _, err := wc.exec.ExecContext(context.Background(), createTableSQL(logName(next), logColumns), nil); err != nil {
+	if err := createLog(context.Background(), wc.exec, next); err != nil {
 		return err
 	}
 	w.segment, w.rows = next, 0
 	s.mu.Lock()
 	s.logs = append(s.logs, next)
+	s.logStart[next] = w.nextSeq
 	s.mu.Unlock()
 	s.kickCompactor()
 	return nil
+}
+
+// createLog creates log segment n with its seq index.
+func createLog(ctx context.Context, exec driver.ExecerContext, n int) error {
+	if _, err := exec.ExecContext(ctx, createTableSQL(logName(n), logColumns), nil); err != nil {
+		return err
+	}
+	_, err := exec.ExecContext(ctx, createSeqIndexSQL(logName(n)), nil)
+	return err
 }
 
 // walInode identifies the current write-ahead log file (0: none).
@@ -783,7 +825,6 @@ func (s *Store) compact(ctx context.Context, segment int) error {
 	}
 	defer tx.Rollback()
 	var created []int
-	tops := map[int]int64{}
 	for _, m := range months {
 		if m < floor {
 			continue // dropped by retention while the events waited in the log
@@ -791,14 +832,12 @@ func (s *Store) compact(ctx context.Context, segment int) error {
 		if _, err := tx.ExecContext(ctx, createTableSQL(tableName(m), partitionColumns())); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, createSeqIndexSQL(tableName(m))); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, compactSQL(log, m)); err != nil {
 			return fmt.Errorf("moving %s into %s: %w", log, tableName(m), err)
 		}
-		var top int64
-		if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM `+log+` WHERE `+monthWhere(m)).Scan(&top); err != nil {
-			return err
-		}
-		tops[m] = top
 		created = append(created, m)
 	}
 	// Readers must not start on the segment once it is gone.
@@ -812,22 +851,14 @@ func (s *Store) compact(ctx context.Context, segment int) error {
 			return err
 		}
 		s.logs = slices.DeleteFunc(s.logs, func(n int) bool { return n == segment })
+		delete(s.logStart, segment)
 		for _, m := range created {
 			if !slices.Contains(s.partitions, m) {
 				s.partitions = append(s.partitions, m)
 			}
-			s.top[m] = max(s.top[m], tops[m])
 		}
 		slices.Sort(s.partitions)
 		return nil
 	}()
-	if err != nil {
-		return err
-	}
-	for _, m := range created {
-		if err := s.indexPartition(ctx, conn, m); err != nil {
-			return fmt.Errorf("indexing %s: %w", tableName(m), err)
-		}
-	}
-	return nil
+	return err
 }

@@ -303,9 +303,14 @@ func TestConcurrentAppends(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
-	s := openTest(t, "", Options{SegmentRows: 2})
+	s := openTest(t, "", Options{SegmentRows: 2, IndexFlushEntries: 2})
 	may, june, july := time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 20, 0, 0, 0, 0, time.UTC), t0
-	appendAll(t, s, rec("may", may), rec("june", june), rec("july", july), rec("july2", july))
+	// May's index entries in a run of their own.
+	appendAll(t, s, rec("may", may))
+	if err := s.index.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	appendAll(t, s, rec("june", june), rec("july", july), rec("july2", july))
 	if err := s.Compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -336,6 +341,30 @@ func TestRetention(t *testing.T) {
 	}
 	if got := s.Partitions(); len(got) != 2 || got[0].Month() != time.June {
 		t.Errorf("partitions after retention %v", got)
+	}
+	// The lookup index drops the entries of dropped months, and holds none
+	// after a restart either.
+	if err := s.index.maintain(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.index.maintain(false); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := indexState(s)
+	if len(runs) < 2 || runs[0].count != 0 {
+		t.Errorf("the run of May's events was not emptied: %d runs, the first with %d entries", len(runs), runs[0].count)
+	}
+	for _, r := range runs {
+		if r.count > 0 && r.minT < time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMicro() {
+			t.Errorf("index run (%d, %d] holds events from before June", r.lo, r.hi)
+		}
+	}
+	dir := s.Dir()
+	s.Close()
+	s = openTest(t, dir, Options{})
+	res, err = s.Lookup(context.Background(), LookupQuery{Account: acct, Region: region})
+	if err != nil || len(res.Events) != 5 {
+		t.Errorf("Lookup after retention and a restart: %d events, %v", len(res.Events), err)
 	}
 }
 
@@ -377,5 +406,11 @@ func testRecordForMarker() events.Record {
 		EventVersion: "1.11", EventTime: time.Now().UTC().Truncate(time.Second), EventSource: "cloudtrail.amazonaws.com",
 		EventName: "GetTrail", AWSRegion: "us-east-1", EventID: "marker-event", RecipientAccountID: "111122223333",
 		EventCategory: events.CategoryManagement, ManagementEvent: events.Bool(true), ReadOnly: events.Bool(true),
+	}
+}
+
+func TestEventTimeColumn(t *testing.T) {
+	if logColumns[colEventTime].name != "eventTime" {
+		t.Fatalf("colEventTime is %s", logColumns[colEventTime].name)
 	}
 }
