@@ -17,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/cairnhq/cairn/internal/fsutil"
 )
 
 // ObjectInfo describes a stored object.
@@ -331,7 +333,7 @@ func (s *Store) writeBlob(ctx context.Context, body io.Reader, checksum hash.Has
 	if err != nil {
 		return "", 0, nil, fmt.Errorf("bucketstore: %w", err)
 	}
-	if err = syncDir(filepath.Dir(final)); err != nil {
+	if err = fsutil.SyncDir(filepath.Dir(final)); err != nil {
 		os.Remove(final)
 		return "", 0, nil, fmt.Errorf("bucketstore: %w", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/cairnhq/cairn/internal/fsutil"
 )
 
 // Errors returned by Store methods; compare with errors.Is. Some are wrapped
@@ -118,7 +120,7 @@ func (s *Store) prepareDirectories(dir string) error {
 		}
 	}
 	for _, d := range []string{s.blobDir, dir} {
-		if err := syncDir(d); err != nil {
+		if err := fsutil.SyncDir(d); err != nil {
 			return fmt.Errorf("bucketstore: %w", err)
 		}
 	}
@@ -130,7 +132,7 @@ func (s *Store) ensureFanOut(blobPath string) error {
 	if err := os.Mkdir(filepath.Dir(blobPath), 0o750); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
-	return syncDir(s.blobDir)
+	return fsutil.SyncDir(s.blobDir)
 }
 
 // removeCrashLeftovers deletes temp files and blob files that no index entry
@@ -199,16 +201,4 @@ func newBlobName() string {
 
 func (s *Store) blobPath(blob string) string {
 	return filepath.Join(s.blobDir, blob[:2], blob)
-}
-
-func syncDir(path string) error {
-	d, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if closeErr := d.Close(); err == nil {
-		err = closeErr
-	}
-	return err
 }

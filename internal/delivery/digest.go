@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -210,8 +211,9 @@ func (m *Manager) writeDigest(ctx context.Context, arn string, st *trailState, n
 	})
 }
 
+// gzipBytes compresses b into one gzip member.
 func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytesBuffer
+	var buf bytes.Buffer
 	w, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {
 		return nil, err
@@ -222,11 +224,7 @@ func gzipBytes(b []byte) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	return buf.b, nil
+	return buf.Bytes(), nil
 }
-
-type bytesBuffer struct{ b []byte }
-
-func (w *bytesBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 func ptr[T any](v T) *T { return &v }

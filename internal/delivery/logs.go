@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/cairnhq/cairn/internal/selectors"
 	"github.com/cairnhq/cairn/internal/store"
 	"github.com/cairnhq/cairn/internal/trails"
@@ -260,18 +258,11 @@ read:
 func (m *Manager) writeLogFile(ctx context.Context, in *logIntent, f *logFile) (logFileEntry, error) {
 	s := &in.Trail
 	key := logKey(s, f.region, in.Time, uniqueString(s.ARN, f.region, itoa(in.From), itoa(in.To), itoa(int64(f.index))))
-	var gz bytes.Buffer
-	w, err := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
+	gz, err := gzipBytes(f.raw.Bytes())
 	if err != nil {
 		return logFileEntry{}, err
 	}
-	if _, err := w.Write(f.raw.Bytes()); err != nil {
-		return logFileEntry{}, err
-	}
-	if err := w.Close(); err != nil {
-		return logFileEntry{}, err
-	}
-	if err := m.o.Objects.PutObject(ctx, s.Bucket, key, gz.Bytes(), logContentType, nil); err != nil {
+	if err := m.o.Objects.PutObject(ctx, s.Bucket, key, gz, logContentType, nil); err != nil {
 		return logFileEntry{}, err
 	}
 	sum := sha256.Sum256(f.raw.Bytes())

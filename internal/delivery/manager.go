@@ -257,12 +257,12 @@ func (m *Manager) run(arn string) *trailRun {
 func (m *Manager) runTrail(ctx context.Context, t trails.DeliveryTrail) error {
 	now := m.o.Now()
 	run := m.run(t.ARN)
+	if now.Before(run.retryAt) {
+		return nil
+	}
 	st, err := m.state(ctx, t)
 	if err != nil {
 		return err
-	}
-	if now.Before(run.retryAt) {
-		return nil
 	}
 	err = m.openChains(ctx, t, st, now)
 	if err == nil {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/cairnhq/cairn/internal/fsutil"
 )
 
 // A run is an immutable file of index entries in ascending order, holding
@@ -339,7 +341,7 @@ func (w *runWriter) finish() (*run, error) {
 	if err := os.Rename(w.tmp.Name(), path); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(w.dir); err != nil {
+	if err := fsutil.SyncDir(w.dir); err != nil {
 		w.tmp.Close()
 		return nil, err
 	}

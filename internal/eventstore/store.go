@@ -20,6 +20,8 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/cairnhq/cairn/internal/events"
+
+	"github.com/cairnhq/cairn/internal/fsutil"
 )
 
 // FileName is the store's database file inside its directory. DuckDB keeps
@@ -395,7 +397,7 @@ func (s *Store) openWriter() (*writer, error) {
 	}
 	// Make the database file's and the log's directory entries durable.
 	w.walInode = s.walInode()
-	if err := syncDir(s.dir); err != nil {
+	if err := fsutil.SyncDir(s.dir); err != nil {
 		return fail(err)
 	}
 	return w, nil
@@ -685,19 +687,7 @@ func (s *Store) syncLogEntry(w *writer) error {
 		return nil
 	}
 	w.walInode = ino
-	return syncDir(s.dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("syncing event store directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing event store directory: %w", err)
-	}
-	return nil
+	return fsutil.SyncDir(s.dir)
 }
 
 func (s *Store) kickCompactor() {

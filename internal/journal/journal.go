@@ -54,6 +54,8 @@ import (
 	"syscall"
 
 	"github.com/cairnhq/cairn/internal/events"
+
+	"github.com/cairnhq/cairn/internal/fsutil"
 )
 
 // segmentBytes is the size of a segment file: appends go to a new segment
@@ -349,7 +351,7 @@ func (j *Journal) startSegment() error {
 		}
 	}
 	j.file, j.fileStart, j.fileSize, j.zeroed = f, j.next, 0, zeroed
-	if err := syncDir(j.dir); err != nil {
+	if err := fsutil.SyncDir(j.dir); err != nil {
 		return err
 	}
 	j.startSpare()
@@ -419,7 +421,7 @@ func (j *Journal) prepareSpare() error {
 	if err := os.Rename(temp, filepath.Join(j.dir, spareName)); err != nil {
 		return err
 	}
-	return syncDir(j.dir)
+	return fsutil.SyncDir(j.dir)
 }
 
 // Append writes recs durably: when it returns nil they survive a crash.
@@ -609,13 +611,4 @@ func (j *Journal) Close() error {
 	// Give back the preallocated space; Open would cut it off anyway.
 	err := j.file.Truncate(j.fileSize)
 	return errors.Join(err, j.file.Close())
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -267,7 +268,7 @@ func checkDigest(ctx context.Context, objects Objects, keys map[string][]byte, h
 	}
 	toSign := *d.DigestEndTime + "\n" + bucket + "/" + key + "\n" + hex.EncodeToString(sum[:]) + "\n" + prev
 	if err := signingkeys.Verify(der, []byte(toSign), sig); err != nil {
-		if _, perr := parseKey(der); perr != nil {
+		if _, perr := x509.ParsePKCS1PublicKey(der); perr != nil {
 			return nil, "Unable to load PKCS #1 key with fingerprint " + *d.DigestPublicKeyFingerprint, nil
 		}
 		return nil, "signature verification failed", nil

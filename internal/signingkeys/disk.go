@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cairnhq/cairn/internal/fsutil"
 )
 
 const (
@@ -38,7 +40,7 @@ func fileBase(start time.Time, fingerprint string) string {
 func writeKey(dir string, k *Key) error {
 	rdir := filepath.Join(dir, k.Region)
 	if err := os.Mkdir(rdir, 0o700); err == nil {
-		if err := syncDir(dir); err != nil {
+		if err := fsutil.SyncDir(dir); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, fs.ErrExist) {
@@ -90,19 +92,7 @@ func writeFileDurable(dir, name string, data []byte) (err error) {
 	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("signingkeys: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("signingkeys: sync %s: %w", dir, err)
-	}
-	return nil
+	return fsutil.SyncDir(dir)
 }
 
 // loadAll reads every region's keys under dir, creating dir if it is missing.
@@ -111,7 +101,7 @@ func loadAll(dir string) (map[string][]*Key, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("signingkeys: %w", err)
 		}
-		if err := syncDir(filepath.Dir(dir)); err != nil {
+		if err := fsutil.SyncDir(filepath.Dir(dir)); err != nil {
 			return nil, err
 		}
 	}

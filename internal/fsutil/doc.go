@@ -1,0 +1,2 @@
+// Package fsutil holds the file-system steps durable writes share.
+package fsutil
