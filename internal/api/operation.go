@@ -1,6 +1,9 @@
 package api
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Input is a generated request structure.
 type Input interface {
@@ -30,5 +33,11 @@ type Operation struct {
 
 // ViolationMapper lets a service answer constraint violations of an
 // operation with its own, more specific exception. It returns nil to let
-// the generic ValidationException stand.
+// the generic ValidationException stand, and ErrViolationsAccepted when
+// the service accepts input the model's constraints are stricter about
+// than the service (the handler then checks it).
 type ViolationMapper func(operation string, violations []Violation) error
+
+// ErrViolationsAccepted is returned by a ViolationMapper that lets the
+// request through despite its violations.
+var ErrViolationsAccepted = errors.New("api: constraint violations accepted by the service")

@@ -12,6 +12,7 @@ import (
 	"github.com/cairnhq/cairn/internal/eventstore"
 	"github.com/cairnhq/cairn/internal/history"
 	"github.com/cairnhq/cairn/internal/journal"
+	"github.com/cairnhq/cairn/internal/lake"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/store"
 	"github.com/cairnhq/cairn/internal/trails"
@@ -140,4 +141,30 @@ type trailLister struct{ metadata store.Store }
 
 func (t trailLister) DeliveryTrails(ctx context.Context) ([]trails.DeliveryTrail, error) {
 	return trails.DeliveryTrails(ctx, t.metadata)
+}
+
+// lakeEvents serves the lake service: the pipeline's position after every
+// acknowledged event has moved into the event store, and reads by sequence.
+type lakeEvents struct {
+	events *eventstore.Store
+	mover  *journal.Mover
+}
+
+func (l lakeEvents) SyncedSequence(ctx context.Context) (int64, error) {
+	if err := l.mover.Flush(ctx); err != nil {
+		return 0, err
+	}
+	return l.events.LastSequence(), nil
+}
+
+func (l lakeEvents) ReadFrom(ctx context.Context, after int64, limit int) ([]lake.StoredEvent, error) {
+	batch, err := l.events.ReadFrom(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lake.StoredEvent, len(batch))
+	for i, e := range batch {
+		out[i] = lake.StoredEvent{Seq: e.Seq, JSON: e.JSON}
+	}
+	return out, nil
 }

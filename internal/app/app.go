@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -152,4 +153,22 @@ func (s *Server) reset(ctx context.Context) error {
 
 func (s *Server) health() map[string]any {
 	return map[string]any{"auth": s.cfg.Auth}
+}
+
+// EventDataStoreEvents returns the records an event data store holds (named
+// by ARN or ID in the given account and Region), in sequence order. Until
+// Lake queries exist it is how tests read what a store ingested.
+func (s *Server) EventDataStoreEvents(ctx context.Context, account, region, ref string) ([][]byte, error) {
+	s.mu.Lock()
+	st := s.storage
+	s.mu.Unlock()
+	if st == nil || st.lake == nil {
+		return nil, errors.New("app: storage is not open")
+	}
+	var out [][]byte
+	err := st.lake.Members(ctx, account, region, ref, func(_ int64, record []byte) error {
+		out = append(out, bytes.Clone(record))
+		return nil
+	})
+	return out, err
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cairnhq/cairn/internal/history"
 	"github.com/cairnhq/cairn/internal/iam"
 	"github.com/cairnhq/cairn/internal/ingest"
+	"github.com/cairnhq/cairn/internal/lake"
 	"github.com/cairnhq/cairn/internal/protocol/awsjson"
 	"github.com/cairnhq/cairn/internal/recorder"
 	"github.com/cairnhq/cairn/internal/s3api"
@@ -75,16 +76,28 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 		Keys:     publicKeySource{st.keys},
 		Delivery: deliveryManager,
 	})
-	tagService := tagging.New(tagging.Config{
+	lakeService := lake.New(lake.Config{
 		Store:     st.metadata,
-		Resolvers: map[string]tagging.Resolver{tagging.ResourceTrail: trailService.TagResolver()},
+		Sequencer: lakeEvents{events: st.events, mover: st.mover},
+		Events:    lakeEvents{events: st.events, mover: st.mover},
+		Appender:  st.journal,
+		Now:       s.opts.Now,
+	})
+	st.lake = lakeService
+	tagService := tagging.New(tagging.Config{
+		Store: st.metadata,
+		Resolvers: map[string]tagging.Resolver{
+			tagging.ResourceTrail:          trailService.TagResolver(),
+			tagging.ResourceEventDataStore: lakeService.DataStoreTagResolver(),
+			tagging.ResourceChannel:        lakeService.ChannelTagResolver(),
+		},
 	})
 	historyService := history.New(history.Config{
 		Source:            historySource{events: st.events, mover: st.mover},
 		Now:               s.opts.Now,
 		RequestsPerSecond: s.cfg.LookupEventsRate,
 	})
-	services := []domainService{trailService, tagService, historyService}
+	services := []domainService{trailService, tagService, historyService, lakeService}
 
 	var handlers cloudtrail.Handlers
 	for _, svc := range services {
@@ -94,12 +107,13 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 	s.logUnimplemented(operations)
 
 	var dataHandlers cloudtraildata.Handlers
+	lakeService.RegisterData(&dataHandlers)
 	eventRecorder := recorder.New(st.journal)
 	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now, OnCall: s.recordS3(eventRecorder)})
 
 	st.delivery = deliveryManager
 	deliveryManager.Start(context.Background())
-	st.startRetention(s.opts.Now, s.logger.Info)
+	st.startRetention(s.opts.Now, s.logger.Info, lakeService)
 
 	return &gateway.Backend{
 		Auth: authenticator,
@@ -110,8 +124,10 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 			MapViolations: firstMapping(services),
 		},
 		Data: &gateway.RESTService{
-			Name:       "cloudtrail-data",
-			Operations: dataHandlers.Operations(),
+			Name:          "cloudtrail-data",
+			Operations:    dataHandlers.Operations(),
+			MapViolations: lakeService.MapDataViolations,
+			MaxBodyBytes:  lake.MaxPutAuditEventsBytes,
 		},
 		S3:       s3,
 		S3Error:  s3api.WriteError,

@@ -13,6 +13,7 @@ import (
 	"github.com/cairnhq/cairn/internal/delivery"
 	"github.com/cairnhq/cairn/internal/eventstore"
 	"github.com/cairnhq/cairn/internal/journal"
+	"github.com/cairnhq/cairn/internal/lake"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/store/boltstore"
 )
@@ -46,6 +47,8 @@ type storage struct {
 	mover    *journal.Mover
 	// delivery is started by buildBackend, which owns the trails it reads.
 	delivery *delivery.Manager
+	// lake is built by buildBackend; storage closes it.
+	lake *lake.Service
 
 	stopRetention chan struct{}
 	retentionDone sync.WaitGroup
@@ -93,6 +96,9 @@ func (st *storage) close() error {
 	if st.delivery != nil {
 		st.delivery.Close()
 	}
+	if st.lake != nil {
+		errs = append(errs, st.lake.Close())
+	}
 	if st.stopRetention != nil {
 		close(st.stopRetention)
 		st.retentionDone.Wait()
@@ -115,13 +121,21 @@ func (st *storage) close() error {
 	return errors.Join(errs...)
 }
 
-// historyRetention is how long events stay in the event store. Event
-// history reads 90 days; the store drops whole monthly partitions once all
-// their events are older.
+// historyRetention is how long event history needs events. The event
+// store keeps them longer when an event data store's retention period is
+// longer; it drops whole monthly partitions once all their events are
+// older than both.
 const historyRetention = 90 * 24 * time.Hour
 
-// startRetention drops expired partitions now and then hourly.
-func (st *storage) startRetention(now func() time.Time, logf func(msg string, args ...any)) {
+// retentionSource tells how long event data stores keep events, and
+// removes stores whose pending deletion is over.
+type retentionSource interface {
+	RetentionHorizon(ctx context.Context) (time.Duration, error)
+	PurgeExpired(ctx context.Context) (int, error)
+}
+
+// startRetention applies retention now and then hourly.
+func (st *storage) startRetention(now func() time.Time, logf func(msg string, args ...any), lakes retentionSource) {
 	st.stopRetention = make(chan struct{})
 	st.retentionDone.Add(1)
 	go func() {
@@ -129,11 +143,7 @@ func (st *storage) startRetention(now func() time.Time, logf func(msg string, ar
 		ticker := time.NewTicker(time.Hour)
 		defer ticker.Stop()
 		for {
-			if n, err := st.events.DropBefore(context.Background(), now().Add(-historyRetention)); err != nil {
-				logf("dropping expired event partitions", "error", err)
-			} else if n > 0 {
-				logf("dropped expired event partitions", "count", n)
-			}
+			st.applyRetention(context.Background(), now(), logf, lakes)
 			select {
 			case <-st.stopRetention:
 				return
@@ -141,4 +151,27 @@ func (st *storage) startRetention(now func() time.Time, logf func(msg string, ar
 			}
 		}
 	}()
+}
+
+// applyRetention removes event data stores past their pending deletion,
+// then drops the event partitions that neither event history nor any
+// event data store needs.
+func (st *storage) applyRetention(ctx context.Context, now time.Time, logf func(msg string, args ...any), lakes retentionSource) {
+	if n, err := lakes.PurgeExpired(ctx); err != nil {
+		logf("removing event data stores past pending deletion", "error", err)
+	} else if n > 0 {
+		logf("removed event data stores past pending deletion", "count", n)
+	}
+	keep := historyRetention
+	horizon, err := lakes.RetentionHorizon(ctx)
+	if err != nil {
+		logf("reading event data store retention; dropping no events this time", "error", err)
+		return
+	}
+	keep = max(keep, horizon)
+	if n, err := st.events.DropBefore(ctx, now.Add(-keep)); err != nil {
+		logf("dropping expired event partitions", "error", err)
+	} else if n > 0 {
+		logf("dropped expired event partitions", "count", n)
+	}
 }

@@ -253,11 +253,14 @@ func toRow(r *events.Record, ingested time.Time, keys []uint64) (row, []uint64, 
 	}
 	// Compaction decodes every stored record: one that is not JSON would
 	// stop it. Encoded records are valid by construction; Raw is checked.
-	if len(r.Raw) > 0 && !json.Valid(raw) {
-		return nil, keys, fmt.Errorf("event %s: Raw is not valid JSON", r.EventID)
-	}
-	if !utf8.Valid(raw) {
-		return nil, keys, fmt.Errorf("event %s is not valid UTF-8", r.EventID)
+	// A record whose Raw Parse produced was checked then.
+	if !r.RawChecked() {
+		if len(r.Raw) > 0 && !json.Valid(raw) {
+			return nil, keys, fmt.Errorf("event %s: Raw is not valid JSON", r.EventID)
+		}
+		if !utf8.Valid(raw) {
+			return nil, keys, fmt.Errorf("event %s is not valid UTF-8", r.EventID)
+		}
 	}
 	v := valuesOf(r)
 	if v.account == "" {

@@ -53,6 +53,9 @@ type RESTService struct {
 	Name          string
 	Operations    map[string]*api.Operation
 	MapViolations api.ViolationMapper
+	// MaxBodyBytes, when set, is the service's own request size limit,
+	// applied when it is below the gateway's.
+	MaxBodyBytes int64
 }
 
 // Call describes one served API call, for observers such as the event recorder.
@@ -247,8 +250,12 @@ func scopeService(r *http.Request) string {
 // exactBodyLimit is the largest declared body length allocated up front.
 const exactBodyLimit = 64 << 10
 
-func (g *Gateway) readBody(r *http.Request) ([]byte, api.Error) {
-	return readBodyUpTo(r, g.cfg.MaxBodyBytes)
+func (g *Gateway) readBody(r *http.Request, p *apiProtocol) ([]byte, api.Error) {
+	limit := g.cfg.MaxBodyBytes
+	if p.maxBody > 0 && p.maxBody < limit {
+		limit = p.maxBody
+	}
+	return readBodyUpTo(r, limit)
 }
 
 func readBodyUpTo(r *http.Request, limit int64) ([]byte, api.Error) {
@@ -297,6 +304,7 @@ func (g *Gateway) authenticate(r *http.Request, b *Backend, caller *identity.Cal
 // operation is found, how input is decoded, how results are written.
 type apiProtocol struct {
 	service     string
+	maxBody     int64 // 0: the gateway's limit
 	mapper      api.ViolationMapper
 	operation   func(r *http.Request) *api.Operation
 	decode      func(r *http.Request, body []byte, in api.Input) error
@@ -326,6 +334,7 @@ func jsonProtocol(svc *JSONService) *apiProtocol {
 func restProtocol(svc *RESTService) *apiProtocol {
 	return &apiProtocol{
 		service: svc.Name,
+		maxBody: svc.MaxBodyBytes,
 		mapper:  svc.MapViolations,
 		operation: func(r *http.Request) *api.Operation {
 			for _, candidate := range svc.Operations {
@@ -348,7 +357,7 @@ func restProtocol(svc *RESTService) *apiProtocol {
 // operation, decode, validate, invoke, and leave through finish.
 func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, b *Backend, caller *identity.Caller, p *apiProtocol) {
 	fail := func(err api.Error) { p.writeError(w, caller.RequestID, err) }
-	body, apiErr := g.readBody(r)
+	body, apiErr := g.readBody(r, p)
 	if apiErr != nil {
 		fail(apiErr)
 		return
@@ -383,12 +392,17 @@ func (g *Gateway) invoke(ctx context.Context, op *api.Operation, in api.Input, m
 	var v api.Validator
 	in.ValidateConstraints(&v)
 	if len(v.Violations) > 0 {
+		var mapped error
 		if mapper != nil {
-			if mapped := mapper(op.Name, v.Violations); mapped != nil {
-				return nil, mapped
-			}
+			mapped = mapper(op.Name, v.Violations)
 		}
-		return nil, api.ValidationError(v.Violations)
+		switch {
+		case errors.Is(mapped, api.ErrViolationsAccepted):
+		case mapped != nil:
+			return nil, mapped
+		default:
+			return nil, api.ValidationError(v.Violations)
+		}
 	}
 	defer func() {
 		if p := recover(); p != nil {

@@ -114,8 +114,19 @@ type Journal struct {
 
 	mu      sync.Mutex
 	pending []Entry // durable, not yet moved
-	closed  bool
+	// pendingBytes is the size of the pending entries' records; appends
+	// wait while it is over MaxPendingBytes, until the mover frees room
+	// (room is closed then).
+	pendingBytes int64
+	room         chan struct{}
+	closed       bool
 }
+
+// MaxPendingBytes bounds the records held in memory between their
+// acknowledgement and their move into the event store. When appends
+// outpace the event store for long, they wait for room: memory stays
+// bounded, and the acknowledged rate falls to what the store absorbs.
+var MaxPendingBytes int64 = 128 << 20
 
 type appendReq struct {
 	recs []events.Record
@@ -154,6 +165,7 @@ func Open(dir string, moved int64) (*Journal, error) {
 		for _, e := range entries {
 			if e.Index > moved {
 				j.pending = append(j.pending, e)
+				j.pendingBytes += int64(len(e.Record.Raw))
 			}
 			if e.Index >= j.next {
 				j.next = e.Index + 1
@@ -426,7 +438,8 @@ func (j *Journal) prepareSpare() error {
 
 // Append writes recs durably: when it returns nil they survive a crash.
 // A record's JSON is Raw when set (the recorder sets it), else its encoded
-// fields; either way the entries keep it in Raw for the mover.
+// fields; either way the entries keep it in Raw for the mover. While more
+// than MaxPendingBytes of entries wait to be moved, Append waits for room.
 func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -448,6 +461,9 @@ func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 		}
 		recs[i].Raw = raw
 	}
+	if err := j.waitForRoom(ctx); err != nil {
+		return err
+	}
 	req := reqPool.Get().(*appendReq)
 	req.recs = recs
 	select {
@@ -464,6 +480,29 @@ func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 		return err
 	case <-j.done:
 		return ErrClosed
+	}
+}
+
+// waitForRoom blocks while the pending entries exceed MaxPendingBytes.
+func (j *Journal) waitForRoom(ctx context.Context) error {
+	for {
+		j.mu.Lock()
+		if j.pendingBytes < MaxPendingBytes || j.closed {
+			j.mu.Unlock()
+			return nil
+		}
+		if j.room == nil {
+			j.room = make(chan struct{})
+		}
+		room := j.room
+		j.mu.Unlock()
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-j.stop:
+			return ErrClosed
+		}
 	}
 }
 
@@ -508,6 +547,9 @@ func (j *Journal) run() {
 			j.next += int64(len(written))
 			j.mu.Lock()
 			j.pending = append(j.pending, written...)
+			for i := range written {
+				j.pendingBytes += int64(len(written[i].Record.Raw))
+			}
 			j.mu.Unlock()
 		}
 		for _, req := range group {
@@ -567,9 +609,14 @@ func (j *Journal) Moved(index int64) error {
 	j.mu.Lock()
 	i := 0
 	for i < len(j.pending) && j.pending[i].Index <= index {
+		j.pendingBytes -= int64(len(j.pending[i].Record.Raw))
 		i++
 	}
 	j.pending = slices.Delete(j.pending, 0, i)
+	if j.room != nil && j.pendingBytes < MaxPendingBytes {
+		close(j.room)
+		j.room = nil
+	}
 	j.mu.Unlock()
 	return j.removeMoved(index)
 }

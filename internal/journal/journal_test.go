@@ -493,3 +493,48 @@ func TestJournal_SpareSegments(t *testing.T) {
 		t.Fatalf("%d segments left after moving all but the last entry", len(starts))
 	}
 }
+
+// Appends wait while the entries not yet moved exceed MaxPendingBytes, and
+// go on once the mover frees room.
+func TestJournal_AppendWaitsForRoom(t *testing.T) {
+	defer func(old int64) { MaxPendingBytes = old }(MaxPendingBytes)
+	MaxPendingBytes = 1000
+	j := mustOpen(t, t.TempDir(), 0)
+	defer j.Close()
+	ctx := context.Background()
+	for i := 0; j.pendingBytesNow() < MaxPendingBytes; i++ {
+		if err := j.Append(ctx, []events.Record{record(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- j.Append(ctx, []events.Record{record(999)}) }()
+	select {
+	case err := <-done:
+		t.Fatalf("append over the limit returned at once (%v)", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if err := j.Append(short, []events.Record{record(1000)}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a waiting append's context ended: %v", err)
+	}
+	pending := j.Pending()
+	if err := j.Moved(pending[len(pending)-1].Index); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("append still waiting after the entries moved")
+	}
+}
+
+func (j *Journal) pendingBytesNow() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.pendingBytes
+}

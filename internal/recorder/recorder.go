@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cairnhq/cairn/internal/api"
+	"github.com/cairnhq/cairn/internal/api/cloudtraildata"
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/gateway"
 	"github.com/cairnhq/cairn/internal/identity"
@@ -108,6 +109,9 @@ func (r *Recorder) Build(c *gateway.Call) (events.Record, error) {
 	// record, which copies them.
 	buf := make([]byte, 0, recordBufSize)
 	var err error
+	if put, ok := c.Input.(*cloudtraildata.PutAuditEventsRequest); ok {
+		return r.buildPutAuditEvents(rec, buf, c, put)
+	}
 	if c.Input != nil {
 		var params []byte
 		if buf, params, err = appendParams(buf, c.Input); err != nil {
@@ -276,4 +280,35 @@ func truncate(s string, limit int) string {
 		return s
 	}
 	return s[:limit]
+}
+
+// buildPutAuditEvents makes the record of a PutAuditEvents call. AWS logs
+// it as a data event on the channel (resources.type
+// AWS::CloudTrail::Channel), not a management event. Its requestParameters
+// name the channel and external ID; the audit events themselves are stored
+// in the channel's event data stores, so the record does not copy them.
+func (r *Recorder) buildPutAuditEvents(rec events.Record, buf []byte, c *gateway.Call, in *cloudtraildata.PutAuditEventsRequest) (events.Record, error) {
+	rec.ManagementEvent = boolPtr(false)
+	rec.EventCategory = events.CategoryData
+	rec.ReadOnly = boolPtr(false)
+	params := struct {
+		ChannelArn *string `json:"channelArn,omitempty"`
+		ExternalID *string `json:"externalId,omitempty"`
+	}{in.ChannelArn, in.ExternalId}
+	encoded, err := json.Marshal(params)
+	if err != nil {
+		return events.Record{}, err
+	}
+	start := len(buf)
+	buf = append(buf, encoded...)
+	rec.RequestParameters = buf[start:]
+	if c.Err != nil {
+		rec.ErrorCode = truncate(c.Err.ErrorCode(), maxErrorField)
+		rec.ErrorMessage = truncate(c.Err.ErrorMessage(), maxErrorField)
+	}
+	rec.Resources, rec.LookupResources = resourcesOf(c, c.Caller)
+	if err := setRaw(&rec, buf); err != nil {
+		return events.Record{}, err
+	}
+	return rec, nil
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/api/cloudtraildata"
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/gateway"
 	"github.com/cairnhq/cairn/internal/identity"
@@ -54,6 +55,40 @@ func resourcesOf(c *gateway.Call, caller *identity.Caller) ([]events.Resource, [
 		refs = trailRefs(in.ResourceId)
 	case *cloudtrail.ListTagsRequest:
 		refs = in.ResourceIdList
+	case *cloudtrail.CreateEventDataStoreRequest:
+		if out, ok := c.Output.(*cloudtrail.CreateEventDataStoreResponse); ok {
+			refs = trailRefs(out.EventDataStoreArn)
+		}
+	case *cloudtrail.GetEventDataStoreRequest:
+		refs = lakeRefs("eventdatastore", in.EventDataStore, caller)
+	case *cloudtrail.UpdateEventDataStoreRequest:
+		refs = lakeRefs("eventdatastore", in.EventDataStore, caller)
+	case *cloudtrail.DeleteEventDataStoreRequest:
+		refs = lakeRefs("eventdatastore", in.EventDataStore, caller)
+	case *cloudtrail.RestoreEventDataStoreRequest:
+		refs = lakeRefs("eventdatastore", in.EventDataStore, caller)
+	case *cloudtrail.StartEventDataStoreIngestionRequest:
+		refs = lakeRefs("eventdatastore", in.EventDataStore, caller)
+	case *cloudtrail.StopEventDataStoreIngestionRequest:
+		refs = lakeRefs("eventdatastore", in.EventDataStore, caller)
+	case *cloudtrail.CreateChannelRequest:
+		if out, ok := c.Output.(*cloudtrail.CreateChannelResponse); ok {
+			refs = trailRefs(out.ChannelArn)
+		}
+	case *cloudtrail.GetChannelRequest:
+		refs = lakeRefs("channel", in.Channel, caller)
+	case *cloudtrail.UpdateChannelRequest:
+		refs = lakeRefs("channel", in.Channel, caller)
+	case *cloudtrail.DeleteChannelRequest:
+		refs = lakeRefs("channel", in.Channel, caller)
+	case *cloudtrail.PutResourcePolicyRequest:
+		refs = trailRefs(in.ResourceArn)
+	case *cloudtrail.GetResourcePolicyRequest:
+		refs = trailRefs(in.ResourceArn)
+	case *cloudtrail.DeleteResourcePolicyRequest:
+		refs = trailRefs(in.ResourceArn)
+	case *cloudtraildata.PutAuditEventsRequest:
+		refs = lakeRefs("channel", in.ChannelArn, caller)
 	}
 	var resources []events.Resource
 	var lookup []events.LookupResource
@@ -69,6 +104,18 @@ func resourcesOf(c *gateway.Call, caller *identity.Caller) ([]events.Resource, [
 		lookup = append(lookup, events.LookupResource{Type: bucketResourceType, Name: bucket})
 	}
 	return resources, lookup
+}
+
+// lakeRefs names an event data store or channel given by ARN or ID; an ID
+// is completed into an ARN of the caller's account and Region.
+func lakeRefs(kind string, ref *string, caller *identity.Caller) []string {
+	if ref == nil || *ref == "" {
+		return nil
+	}
+	if strings.HasPrefix(*ref, "arn:") {
+		return []string{*ref}
+	}
+	return []string{"arn:aws:cloudtrail:" + caller.Region + ":" + caller.Principal.AccountID + ":" + kind + "/" + *ref}
 }
 
 func trailRefs(ref *string) []string {

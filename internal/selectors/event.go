@@ -20,6 +20,12 @@ type Event struct {
 	SessionCredentialFromConsole string
 	VPCEndpointID                string
 	UserIdentityARN              string
+	// UserIdentityAccountID is userIdentity.accountId, the account of
+	// records without recipientAccountId.
+	UserIdentityAccountID string
+	// ChannelARN is metadata.channelARN, the channel an event from outside
+	// AWS (eventCategory ActivityAuditLog) arrived through.
+	ChannelARN string
 	// ReadOnly is "true", "false" or empty when the record does not say.
 	ReadOnly string
 	// ManagementEvent is "true", "false" or empty when the record does not say.
@@ -87,9 +93,25 @@ func Extract(raw []byte) (Event, error) {
 				return s.skip()
 			}
 			err = s.object(func(name []byte) error {
-				if string(name) == "arn" {
-					var err error
+				var err error
+				switch string(name) {
+				case "arn":
 					e.UserIdentityARN, err = s.scalar()
+				case "accountId":
+					e.UserIdentityAccountID, err = s.scalar()
+				default:
+					err = s.skip()
+				}
+				return err
+			})
+		case "metadata":
+			if s.peek() != '{' {
+				return s.skip()
+			}
+			err = s.object(func(name []byte) error {
+				if string(name) == "channelARN" {
+					var err error
+					e.ChannelARN, err = s.scalar()
 					return err
 				}
 				return s.skip()

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/store"
 )
 
@@ -168,10 +169,10 @@ func loggedEvents(sel eventSelectors) eventKinds {
 			}
 		}
 		switch category {
-		case categoryManagement:
+		case selectorrules.Management:
 			k.readManagement = k.readManagement || readOnly != "false"
 			k.writeManagement = k.writeManagement || readOnly != "true"
-		case categoryData:
+		case selectorrules.Data:
 			k.data = true
 		}
 	}

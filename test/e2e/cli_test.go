@@ -251,9 +251,12 @@ func TestCLI_Errors(t *testing.T) {
 	// The CLI itself rejects --max-results 0; 51 reaches the server.
 	cli.awsFails("InvalidMaxResultsException", "cloudtrail", "lookup-events", "--max-results", "51")
 
-	r = cli.awsFails("UnsupportedOperationException", "cloudtrail", "list-event-data-stores")
-	if !strings.Contains(r.Stderr, "ListEventDataStores operation:") || strings.Count(r.Stderr, "ListEventDataStores") < 2 {
-		t.Errorf("the UnsupportedOperationException message should name ListEventDataStores:\n%s", r)
+	// Cairn does not build natural-language query generation.
+	r = cli.awsFails("UnsupportedOperationException", "cloudtrail", "generate-query",
+		"--event-data-stores", "arn:aws:cloudtrail:us-east-1:"+defaultAccount+":eventdatastore/01234567-89ab-cdef-0123-456789abcdef",
+		"--prompt", "Show me every console sign-in of the last week")
+	if !strings.Contains(r.Stderr, "GenerateQuery operation:") || strings.Count(r.Stderr, "GenerateQuery") < 2 {
+		t.Errorf("the UnsupportedOperationException message should name GenerateQuery:\n%s", r)
 	}
 }
 

@@ -66,9 +66,9 @@ func TestJS_TrailLifecycle(t *testing.T) {
 	if l := list(t, "describeTrails after deleteTrail", step(t, out, "describeDeleted"), "trailList"); len(l) != 0 {
 		t.Errorf("describeTrails after deleteTrail = %s", compact(l))
 	}
-	audit := step(t, out, "putAuditEvents")
-	wantError(t, "CloudTrailData.putAuditEvents", audit, "UnsupportedOperationException", 400)
-	if msg, _ := audit["message"].(string); !strings.Contains(msg, "PutAuditEvents") {
-		t.Errorf("the putAuditEvents error message %q should name PutAuditEvents", msg)
+	unbuilt := step(t, out, "generateQuery")
+	wantError(t, "generateQuery", unbuilt, "UnsupportedOperationException", 400)
+	if msg, _ := unbuilt["message"].(string); !strings.Contains(msg, "GenerateQuery") {
+		t.Errorf("the generateQuery error message %q should name GenerateQuery", msg)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,7 +97,9 @@ func TestAWSJSON_ProtocolErrors(t *testing.T) {
 		{"wrong member type", "CloudTrail_20131101.GetTrail", `{"Name": 5}`, 400, "SerializationException"},
 		{"wrong timestamp type", "CloudTrail_20131101.LookupEvents", `{"StartTime": "yesterday"}`, 400, "SerializationException"},
 		{"missing required member", "CloudTrail_20131101.GetTrail", `{}`, 400, "ValidationException"},
-		{"not implemented operation", "CloudTrail_20131101.ListEventDataStores", `{}`, 400, "UnsupportedOperationException"},
+		{"not implemented operation", "CloudTrail_20131101.GenerateQuery",
+			`{"EventDataStores":["arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/example"],"Prompt":"Show me sign-ins"}`,
+			400, "UnsupportedOperationException"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,17 +136,25 @@ func TestAWSJSON_BodyTooLarge(t *testing.T) {
 func TestSDK_NotImplementedOperationsNameThemselves(t *testing.T) {
 	srv := testenv.Start(t)
 	ct := srv.CloudTrail("123456789012", "us-east-1")
-	_, err := ct.ListEventDataStores(context.Background(), &cloudtrail.ListEventDataStoresInput{})
+	// Cairn does not build natural-language query generation.
+	_, err := ct.GenerateQuery(context.Background(), &cloudtrail.GenerateQueryInput{
+		EventDataStores: []string{"arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/example"},
+		Prompt:          aws.String("Show me every console sign-in of the last week"),
+	})
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnsupportedOperationException" || !strings.Contains(apiErr.ErrorMessage(), "ListEventDataStores") {
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnsupportedOperationException" || !strings.Contains(apiErr.ErrorMessage(), "GenerateQuery") {
 		t.Fatalf("got %v", err)
 	}
 }
 
-func TestRESTJSON_PutAuditEventsNotImplementedYet(t *testing.T) {
+// TestRESTJSON_PutAuditEventsChannelNotFound checks the rest-json error
+// shape of CloudTrail Data: HTTP status, the X-Amzn-ErrorType header and a
+// JSON body with the message.
+func TestRESTJSON_PutAuditEventsChannelNotFound(t *testing.T) {
 	srv := testenv.Start(t)
+	const channel = "arn:aws:cloudtrail:us-east-1:123456789012:channel/00000000-0000-4000-8000-000000000000"
 	body := []byte(`{"auditEvents":[{"id":"1","eventData":"{}"}]}`)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/PutAuditEvents?channelArn=arn%3Aaws%3Acloudtrail%3Aus-east-1%3A123456789012%3Achannel%2Fabc", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/PutAuditEvents?channelArn="+url.QueryEscape(channel), bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	signer := v4.NewSigner()
 	creds, _ := srv.AWSConfig("123456789012", "x", "us-east-1").Credentials.Retrieve(context.Background())
@@ -152,11 +163,17 @@ func TestRESTJSON_PutAuditEventsNotImplementedYet(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := do(t, req)
-	if resp.status != 400 || resp.header.Get("X-Amzn-ErrorType") != "UnsupportedOperationException" {
+	if resp.status != 400 || resp.header.Get("X-Amzn-ErrorType") != "ChannelNotFound" {
 		t.Fatalf("got %d %v %s", resp.status, resp.header, resp.raw)
 	}
-	if !strings.Contains(resp.body["message"].(string), "PutAuditEvents") {
-		t.Fatalf("message does not name the operation: %s", resp.raw)
+	if ct := resp.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type %q, want application/json", ct)
+	}
+	if resp.header.Get("x-amzn-RequestId") == "" {
+		t.Error("error response without x-amzn-RequestId")
+	}
+	if msg, _ := resp.body["message"].(string); !strings.Contains(msg, channel) {
+		t.Fatalf("the message should name the channel: %s", resp.raw)
 	}
 }
 
@@ -173,8 +190,6 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("health: %d %v", resp.StatusCode, body)
 	}
 }
-
-var _ = aws.String
 
 func TestUnknownService_AnsweredClearly(t *testing.T) {
 	srv := testenv.Start(t)

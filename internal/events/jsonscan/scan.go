@@ -407,8 +407,17 @@ func AppendUnquote(dst, s []byte) []byte {
 			}
 			r += 2
 		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-			r++
+			// Copy the run of plain ASCII up to the next escape or
+			// non-ASCII byte at once.
+			j := r + 1
+			for j+8 <= len(s) && plainRun8(binary.LittleEndian.Uint64(s[j:])) {
+				j += 8
+			}
+			for j < len(s) && s[j] != '\\' && s[j] < utf8.RuneSelf {
+				j++
+			}
+			dst = append(dst, s[r:j]...)
+			r = j
 		default:
 			rr, size := utf8.DecodeRune(s[r:])
 			r += size
@@ -416,6 +425,14 @@ func AppendUnquote(dst, s []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// plainRun8 reports whether none of the eight bytes of w is a backslash
+// or 0x80 and above.
+func plainRun8(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	b := w ^ (ones * '\\')
+	return ((b-ones)&^b|w)&highs == 0
 }
 
 // getu4 decodes \uXXXX from the beginning of s, returning the hex value,

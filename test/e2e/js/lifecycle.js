@@ -1,6 +1,6 @@
 // A trail's life through the AWS SDK for JavaScript v2: bucket, trail,
-// logging, tags, selectors, errors, and CloudTrail Data. Prints
-// {step: observation}; TestJS_TrailLifecycle asserts on it.
+// logging, tags, selectors, errors, and an operation Cairn does not build.
+// Prints {step: observation}; TestJS_TrailLifecycle asserts on it.
 "use strict";
 
 const { AWS, options, errorOf, main } = require("./common");
@@ -83,11 +83,31 @@ main(async () => {
   out.getDeleted = await errorOf(ct.getTrail({ Name: "js-trail" }));
   out.describeDeleted = await ct.describeTrails({}).promise();
 
-  out.putAuditEvents = await errorOf(
-    new AWS.CloudTrailData(options()).putAuditEvents({
-      channelArn: "arn:aws:cloudtrail:us-east-1:123456789012:channel/01234567-89ab-cdef-0123-456789abcdef",
-      auditEvents: [{ id: "event-1", eventData: '{"version":"1.0"}' }],
+  // Cairn does not build natural-language query generation.
+  out.generateQuery = await errorOf(
+    withGenerateQuery(options()).generateQuery({
+      EventDataStores: ["arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/01234567-89ab-cdef-0123-456789abcdef"],
+      Prompt: "Show me every console sign-in of the last week",
     }),
   );
   return out;
 });
+
+// withGenerateQuery is a CloudTrail client whose model is the SDK's own plus
+// GenerateQuery, which this SDK version's model predates; the shapes are
+// those of AWS's current model.
+function withGenerateQuery(opts) {
+  const model = JSON.parse(JSON.stringify(require("aws-sdk/apis/cloudtrail-2013-11-01.min.json")));
+  model.operations.GenerateQuery = {
+    input: {
+      type: "structure",
+      required: ["EventDataStores", "Prompt"],
+      members: { EventDataStores: { type: "list", member: {} }, Prompt: {} },
+    },
+    output: {
+      type: "structure",
+      members: { QueryStatement: {}, QueryAlias: {}, EventDataStoreOwnerAccountId: {} },
+    },
+  };
+  return new AWS.CloudTrail({ ...opts, apiConfig: model });
+}

@@ -45,11 +45,11 @@ out["event_selectors_bad_data_resource"] = error_of(
     east.put_event_selectors, TrailName="full-1",
     EventSelectors=[{"DataResources": [{"Type": "AWS::Bogus::Thing", "Values": ["arn:aws:bogus"]}]}])
 out["lookup_max_results_51"] = error_of(east.lookup_events, MaxResults=51)
-out["list_event_data_stores"] = error_of(east.list_event_data_stores)
-out["put_audit_events"] = error_of(
-    client("cloudtrail-data").put_audit_events,
-    channelArn="arn:aws:cloudtrail:us-east-1:123456789012:channel/01234567-89ab-cdef-0123-456789abcdef",
-    auditEvents=[{"id": "event-1", "eventData": "{\"version\": \"1.0\"}"}])
+# Cairn does not build natural-language query generation.
+out["generate_query"] = error_of(
+    east.generate_query,
+    EventDataStores=["arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/01234567-89ab-cdef-0123-456789abcdef"],
+    Prompt="Show me every console sign-in of the last week")
 
 out["names_after"] = [t["Name"] for t in east.list_trails()["Trails"]]
 out["tags_after"] = east.list_tags(ResourceIdList=[full_1_arn])["ResourceTagList"][0]["TagsList"]
