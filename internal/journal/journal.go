@@ -126,7 +126,7 @@ type Journal struct {
 // acknowledgement and their move into the event store. When appends
 // outpace the event store for long, they wait for room: memory stays
 // bounded, and the acknowledged rate falls to what the store absorbs.
-var MaxPendingBytes int64 = 128 << 20
+var MaxPendingBytes int64 = 32 << 20
 
 type appendReq struct {
 	recs []events.Record
@@ -596,10 +596,28 @@ func (j *Journal) write(buf []byte) error {
 }
 
 // Pending returns the durable entries not yet moved, oldest first.
-func (j *Journal) Pending() []Entry {
+func (j *Journal) Pending() []Entry { return j.PendingUpTo(-1) }
+
+// lastPending is the index of the newest entry not yet moved, 0 if none.
+func (j *Journal) lastPending() int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return slices.Clone(j.pending)
+	if len(j.pending) == 0 {
+		return 0
+	}
+	return j.pending[len(j.pending)-1].Index
+}
+
+// PendingUpTo returns at most limit of the oldest durable entries not yet
+// moved (all of them when limit is negative).
+func (j *Journal) PendingUpTo(limit int) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := len(j.pending)
+	if limit >= 0 && limit < n {
+		n = limit
+	}
+	return slices.Clone(j.pending[:n])
 }
 
 // Moved tells the journal that every entry up to index is in the event

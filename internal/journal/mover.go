@@ -60,22 +60,30 @@ func (m *Mover) loop(interval time.Duration) {
 func (m *Mover) Flush(ctx context.Context) error {
 	m.flushMu.Lock()
 	defer m.flushMu.Unlock()
-	pending := m.j.Pending()
+	// Entries acknowledged after the call began may be moved too; that is
+	// harmless. The batch is read a piece at a time so that a backlog is
+	// not copied whole.
+	pending := m.j.PendingUpTo(maxMoveBatch)
+	if len(pending) == 0 {
+		return nil
+	}
+	target := m.j.lastPending()
 	for len(pending) > 0 {
-		n := min(len(pending), maxMoveBatch)
-		batch := pending[:n]
-		recs := make([]events.Record, n)
-		for i, e := range batch {
+		recs := make([]events.Record, len(pending))
+		for i, e := range pending {
 			recs[i] = e.Record
 		}
-		last := batch[n-1].Index
+		last := pending[len(pending)-1].Index
 		if err := m.sink.AppendMarked(ctx, recs, MarkerName, last); err != nil {
 			return err
 		}
 		if err := m.j.Moved(last); err != nil {
 			return err
 		}
-		pending = pending[n:]
+		if last >= target {
+			return nil
+		}
+		pending = m.j.PendingUpTo(maxMoveBatch)
 	}
 	return nil
 }
