@@ -2,8 +2,8 @@ package lake
 
 import (
 	"context"
+	"errors"
 	"slices"
-	"strings"
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
 	"github.com/cairnhq/cairn/internal/store"
@@ -52,13 +52,7 @@ func (s *Service) CreateChannel(ctx context.Context, req *cloudtrail.CreateChann
 		Source:  source,
 		Created: s.clock(),
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		if ch.Destinations, err = s.resolveDestinations(tx, sc, req.Destinations); err != nil {
 			return err
 		}
@@ -127,14 +121,8 @@ func (s *Service) UpdateChannel(ctx context.Context, req *cloudtrail.UpdateChann
 	if err != nil {
 		return nil, err
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var ch *channelRecord
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		if ch, err = findChannel(tx, sc, deref(req.Channel)); err != nil {
 			return err
 		}
@@ -182,14 +170,8 @@ func (s *Service) DeleteChannel(ctx context.Context, req *cloudtrail.DeleteChann
 	if err != nil {
 		return nil, err
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var arn string
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		ch, err := findChannel(tx, sc, deref(req.Channel))
 		if err != nil {
 			return err
@@ -331,17 +313,13 @@ func (s *Service) channelsInto(tx store.Tx, eds *dataStoreRecord) ([]string, err
 // findChannel resolves a channel ARN or ID in the caller's account and
 // Region.
 func findChannel(tx store.Tx, sc scope, ref string) (*channelRecord, error) {
-	id := ref
-	if strings.HasPrefix(ref, "arn:") {
-		arn, ok := tagging.ParseARN(ref)
-		if !ok || arn.Service != "cloudtrail" || arn.ResourceType != tagging.ResourceChannel || !tagging.IsAccountID(arn.AccountID) {
-			return nil, cloudtrail.NewChannelARNInvalidException(
-				"The channel ARN %s is not valid. Specify the ARN (arn:aws:cloudtrail:<region>:<account>:channel/<id>) or the ID of a channel.", ref)
-		}
-		if arn.Region != sc.region || arn.AccountID != sc.account {
-			return nil, channelNotFound(ref)
-		}
-		id = arn.ResourceID
+	id, err := refID(ref, tagging.ResourceChannel, sc)
+	switch {
+	case errors.Is(err, errMalformedARN):
+		return nil, cloudtrail.NewChannelARNInvalidException(
+			"The channel ARN %s is not valid. Specify the ARN (arn:aws:cloudtrail:<region>:<account>:channel/<id>) or the ID of a channel.", ref)
+	case err != nil:
+		return nil, channelNotFound(ref)
 	}
 	ch, err := getJSON[channelRecord](tx, channelBucket, scopedKey(sc.account, sc.region, id))
 	if err != nil {

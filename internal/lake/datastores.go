@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"time"
 
@@ -87,15 +88,7 @@ func (s *Service) CreateEventDataStore(ctx context.Context, req *cloudtrail.Crea
 	}
 	startIngestion := req.StartIngestion == nil || *req.StartIngestion
 
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	var seq int64
-	if startIngestion {
-		if seq, err = s.sequencer.SyncedSequence(ctx); err != nil {
-			return nil, err
-		}
-	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		count := 0
 		var clash bool
 		err := scanJSON(tx, dataStoreBucket, scopePrefix(sc.account, sc.region), func(_ string, d *dataStoreRecord) error {
@@ -203,15 +196,9 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, req *cloudtrail.Upda
 			return nil, err
 		}
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.clock()
 	var rec *dataStoreRecord
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		if rec, err = s.findDataStore(tx, sc, deref(req.EventDataStore)); err != nil {
 			return err
 		}
@@ -302,14 +289,8 @@ func (s *Service) DeleteEventDataStore(ctx context.Context, req *cloudtrail.Dele
 	if err != nil {
 		return nil, err
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.clock()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		rec, err := s.findDataStore(tx, sc, deref(req.EventDataStore))
 		if err != nil {
 			return err
@@ -358,15 +339,9 @@ func (s *Service) RestoreEventDataStore(ctx context.Context, req *cloudtrail.Res
 	if err != nil {
 		return nil, err
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.clock()
 	var rec *dataStoreRecord
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		if rec, err = s.findDataStore(tx, sc, deref(req.EventDataStore)); err != nil {
 			return err
 		}
@@ -431,14 +406,8 @@ func (s *Service) switchIngestion(ctx context.Context, ref string, start bool) e
 	if err != nil {
 		return err
 	}
-	s.windowMu.Lock()
-	defer s.windowMu.Unlock()
-	seq, err := s.sequencer.SyncedSequence(ctx)
-	if err != nil {
-		return err
-	}
 	now := s.clock()
-	return s.store.Update(ctx, func(tx store.Tx) error {
+	return s.updateWindowed(ctx, func(tx store.Tx, seq int64) error {
 		rec, err := s.findDataStore(tx, sc, ref)
 		if err != nil {
 			return err
@@ -525,17 +494,13 @@ func (s *Service) ListEventDataStores(ctx context.Context, req *cloudtrail.ListE
 // findDataStore resolves an ARN or ID to a store of the caller's account
 // and Region. A store whose pending deletion has run out is gone.
 func (s *Service) findDataStore(tx store.Tx, sc scope, ref string) (*dataStoreRecord, error) {
-	id := ref
-	if strings.HasPrefix(ref, "arn:") {
-		arn, ok := tagging.ParseARN(ref)
-		if !ok || arn.Service != "cloudtrail" || arn.ResourceType != tagging.ResourceEventDataStore || !tagging.IsAccountID(arn.AccountID) {
-			return nil, cloudtrail.NewEventDataStoreARNInvalidException(
-				"The specified event data store ARN %s is not valid. Specify the ARN (arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>) or the ID of an event data store.", ref)
-		}
-		if arn.Region != sc.region || arn.AccountID != sc.account {
-			return nil, dataStoreNotFound(ref)
-		}
-		id = arn.ResourceID
+	id, err := refID(ref, tagging.ResourceEventDataStore, sc)
+	switch {
+	case errors.Is(err, errMalformedARN):
+		return nil, cloudtrail.NewEventDataStoreARNInvalidException(
+			"The specified event data store ARN %s is not valid. Specify the ARN (arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>) or the ID of an event data store.", ref)
+	case err != nil:
+		return nil, dataStoreNotFound(ref)
 	}
 	rec, err := getJSON[dataStoreRecord](tx, dataStoreBucket, scopedKey(sc.account, sc.region, id))
 	if err != nil {

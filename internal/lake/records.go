@@ -186,3 +186,26 @@ func idOf(resource string) string {
 }
 
 func deleteTags(tx store.Tx, arn string) error { return tagging.DeleteAllInTx(tx, arn) }
+
+var (
+	errMalformedARN = errors.New("lake: malformed ARN")
+	errElsewhere    = errors.New("lake: the ARN names another account or Region")
+)
+
+// refID returns the ID a reference names: the reference itself, or the
+// resource ID of an ARN of resourceType in scope sc. An ARN of another
+// type, or not an ARN of CloudTrail, is errMalformedARN; one of another
+// account or Region is errElsewhere.
+func refID(ref, resourceType string, sc scope) (string, error) {
+	if !strings.HasPrefix(ref, "arn:") {
+		return ref, nil
+	}
+	arn, ok := tagging.ParseARN(ref)
+	if !ok || arn.Service != "cloudtrail" || arn.ResourceType != resourceType || !tagging.IsAccountID(arn.AccountID) {
+		return "", errMalformedARN
+	}
+	if arn.Region != sc.region || arn.AccountID != sc.account {
+		return "", errElsewhere
+	}
+	return arn.ResourceID, nil
+}

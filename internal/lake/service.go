@@ -117,6 +117,20 @@ func (s *Service) RegisterData(h *cloudtraildata.Handlers) {
 	h.PutAuditEvents = s.PutAuditEvents
 }
 
+// updateWindowed runs fn in one metadata transaction, with the position
+// of the pipeline after every acknowledged event. Operations that open or
+// close ingestion windows go through it one at a time, so that windows
+// are cut in sequence order.
+func (s *Service) updateWindowed(ctx context.Context, fn func(tx store.Tx, seq int64) error) error {
+	s.windowMu.Lock()
+	defer s.windowMu.Unlock()
+	seq, err := s.sequencer.SyncedSequence(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error { return fn(tx, seq) })
+}
+
 // scope is the account and Region a request is answered in.
 type scope struct {
 	account string
