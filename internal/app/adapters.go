@@ -168,3 +168,24 @@ func (l lakeEvents) ReadFrom(ctx context.Context, after int64, limit int) ([]lak
 	}
 	return out, nil
 }
+
+// resultSigner signs delivered query results with the Region's current
+// digest signing key, the key ListPublicKeys lists.
+type resultSigner struct{ keys *signingkeys.Store }
+
+func (r resultSigner) Sign(region string, data []byte) ([]byte, string, error) {
+	key, err := r.keys.SigningKey(region)
+	if err != nil {
+		return nil, "", err
+	}
+	sig, err := key.Sign(data)
+	return sig, key.Fingerprint, err
+}
+
+// resultBuckets tells the query service whether a results bucket exists.
+type resultBuckets struct{ lookup bucketLookup }
+
+func (r resultBuckets) BucketExists(ctx context.Context, name string) (bool, error) {
+	info, err := r.lookup.LookupBucket(ctx, name)
+	return info.Exists, err
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/cairnhq/cairn/internal/iam"
 	"github.com/cairnhq/cairn/internal/ingest"
 	"github.com/cairnhq/cairn/internal/lake"
+	"github.com/cairnhq/cairn/internal/lakequery"
 	"github.com/cairnhq/cairn/internal/protocol/awsjson"
 	"github.com/cairnhq/cairn/internal/recorder"
 	"github.com/cairnhq/cairn/internal/s3api"
@@ -84,6 +86,21 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 		Now:       s.opts.Now,
 	})
 	st.lake = lakeService
+	queryService, err := lakequery.New(lakequery.Config{
+		Store:     st.metadata,
+		Dir:       filepath.Join(s.cfg.DataDir, queriesDir),
+		Relations: lakeService,
+		Engine:    st.events,
+		Objects:   objects,
+		Signer:    resultSigner{st.keys},
+		Buckets:   resultBuckets{bucketLookup{buckets: st.buckets, external: objects}},
+		Now:       s.opts.Now,
+		Timeout:   s.cfg.QueryTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.queries = queryService
 	tagService := tagging.New(tagging.Config{
 		Store: st.metadata,
 		Resolvers: map[string]tagging.Resolver{
@@ -97,7 +114,7 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 		Now:               s.opts.Now,
 		RequestsPerSecond: s.cfg.LookupEventsRate,
 	})
-	services := []domainService{trailService, tagService, historyService, lakeService}
+	services := []domainService{trailService, tagService, historyService, lakeService, queryService}
 
 	var handlers cloudtrail.Handlers
 	for _, svc := range services {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/cairnhq/cairn/internal/eventstore"
 	"github.com/cairnhq/cairn/internal/journal"
 	"github.com/cairnhq/cairn/internal/lake"
+	"github.com/cairnhq/cairn/internal/lakequery"
+	"github.com/cairnhq/cairn/internal/lakesql"
 	"github.com/cairnhq/cairn/internal/signingkeys"
 	"github.com/cairnhq/cairn/internal/store/boltstore"
 )
@@ -25,9 +28,10 @@ const (
 	keysDir      = "keys"
 	eventsDir    = "events"
 	journalDir   = "journal"
+	queriesDir   = "queries"
 )
 
-var stateEntries = []string{metadataFile, bucketsDir, keysDir, eventsDir, journalDir}
+var stateEntries = []string{metadataFile, bucketsDir, keysDir, eventsDir, journalDir, queriesDir}
 
 // eventStoreMemory caps DuckDB's memory (its buffer pool otherwise grows
 // to most of the machine's RAM).
@@ -47,8 +51,9 @@ type storage struct {
 	mover    *journal.Mover
 	// delivery is started by buildBackend, which owns the trails it reads.
 	delivery *delivery.Manager
-	// lake is built by buildBackend; storage closes it.
-	lake *lake.Service
+	// lake and queries are built by buildBackend; storage closes them.
+	lake    *lake.Service
+	queries *lakequery.Service
 
 	stopRetention chan struct{}
 	retentionDone sync.WaitGroup
@@ -68,7 +73,7 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 		_ = st.close()
 		return nil, err
 	}
-	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory}); err != nil {
+	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SessionSQL: queryMacros()}); err != nil {
 		_ = st.close()
 		return nil, err
 	}
@@ -95,6 +100,9 @@ func (st *storage) close() error {
 	var errs []error
 	if st.delivery != nil {
 		st.delivery.Close()
+	}
+	if st.queries != nil {
+		errs = append(errs, st.queries.Close())
 	}
 	if st.lake != nil {
 		errs = append(errs, st.lake.Close())
@@ -174,4 +182,14 @@ func (st *storage) applyRetention(ctx context.Context, now time.Time, logf func(
 	} else if n > 0 {
 		logf("dropped expired event partitions", "count", n)
 	}
+}
+
+// queryMacros are the functions Lake queries use that DuckDB lacks, made
+// on every event store connection (temporary: they are not stored).
+func queryMacros() []string {
+	var out []string
+	for _, m := range lakesql.Macros() {
+		out = append(out, strings.Replace(m, "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1))
+	}
+	return out
 }

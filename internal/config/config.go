@@ -43,6 +43,8 @@ type Config struct {
 	// ExternalBucketsFile lists buckets on S3-compatible endpoints outside
 	// Cairn that trails may deliver to.
 	ExternalBucketsFile string
+	// QueryTimeout ends a Lake query TIMED_OUT.
+	QueryTimeout time.Duration
 }
 
 // Default returns the configuration used when nothing is set.
@@ -58,6 +60,7 @@ func Default() Config {
 
 		DeliveryInterval: 5 * time.Minute,
 		DigestInterval:   time.Hour,
+		QueryTimeout:     time.Hour,
 	}
 }
 
@@ -126,6 +129,11 @@ var settings = []setting{
 	{"digest-interval", "how long one digest file covers (Go duration; AWS: 1h)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.DigestInterval = d
+		return err
+	}, false},
+	{"query-timeout", "how long a CloudTrail Lake query may run before it ends TIMED_OUT (Go duration; AWS: 1h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.QueryTimeout = d
 		return err
 	}, false},
 	{"external-buckets", "YAML file listing buckets on external S3-compatible endpoints that trails may deliver to (see docs/delivery.md)", str(func(c *Config) *string { return &c.ExternalBucketsFile }), false},
@@ -255,6 +263,9 @@ func (c *Config) Resolve() error {
 	}
 	if c.DeliveryInterval < 100*time.Millisecond {
 		return fmt.Errorf("--delivery-interval %s: must be at least 100ms", c.DeliveryInterval)
+	}
+	if c.QueryTimeout < 100*time.Millisecond {
+		return fmt.Errorf("--query-timeout %s: must be at least 100ms", c.QueryTimeout)
 	}
 	if c.DigestInterval < time.Second {
 		return fmt.Errorf("--digest-interval %s: must be at least 1s", c.DigestInterval)

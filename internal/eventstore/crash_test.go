@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cairnhq/cairn/internal/eventgen"
 )
 
 const crashChildEnv = "CAIRN_EVENTSTORE_CRASH_CHILD"
@@ -199,7 +201,7 @@ func crashChild(dir string) {
 	round := os.Getenv("CAIRN_EVENTSTORE_CRASH_ROUND")
 	var mu sync.Mutex
 	out := bufio.NewWriter(os.Stdout)
-	p := newPool(7, 500)
+	p := eventgen.NewPool(7, 500)
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Add(1)
@@ -207,7 +209,7 @@ func crashChild(dir string) {
 			defer wg.Done()
 			for b := 0; ; b++ {
 				n := 1 + (b*7+w)%60
-				recs := p.batch(int64(b*100), n, time.Now().Add(-time.Duration(b%3)*24*time.Hour), time.Millisecond)
+				recs := p.Batch(int64(b*100), n, time.Now().Add(-time.Duration(b%3)*24*time.Hour), time.Millisecond)
 				for i := range recs {
 					recs[i].EventID = fmt.Sprintf("r%s-w%d-b%d-i%d", round, w, b, i)
 				}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/cairnhq/cairn/internal/eventgen"
 )
 
 // TestHindexAgainstScan checks the index's answers against a scan of every
@@ -145,8 +147,8 @@ func BenchmarkIndexMaintenance(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer x.close()
-	p := newPool(1, 2000)
-	recs := p.batch(0, 8192, time.Now(), time.Millisecond)
+	p := eventgen.NewPool(1, 2000)
+	recs := p.Batch(0, 8192, time.Now(), time.Millisecond)
 	b.ResetTimer()
 	seq := int64(0)
 	var keys []uint64

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cairnhq/cairn/internal/eventgen"
 )
 
 // Measurements, run by hand: they are skipped unless their variable is set.
@@ -43,13 +45,13 @@ func fill(t *testing.T, s *Store, n, writers int, begin, end time.Time) float64 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := newPool(uint64(w)+1, 2000)
+			p := eventgen.NewPool(uint64(w)+1, 2000)
 			for {
 				b := next.Add(1) - 1
 				if b >= batches {
 					return
 				}
-				recs := p.batch(b*batch, batch, begin.Add(time.Duration(b*batch)*step), step)
+				recs := p.Batch(b*batch, batch, begin.Add(time.Duration(b*batch)*step), step)
 				if _, err := s.Append(context.Background(), recs); err != nil {
 					t.Error(err)
 					return

@@ -153,6 +153,12 @@ func partitionColumns() []column {
 // partition, decoding each record once with DuckDB's json_transform into
 // the Lake columns' types.
 func compactSQL(log string, month int) string {
+	return fmt.Sprintf("INSERT INTO %s %s WHERE %s", tableName(month), segmentSelectSQL(log), monthWhere(month))
+}
+
+// segmentSelectSQL reads a log segment with the columns of a partition:
+// its own columns, and the Lake columns decoded from eventJson.
+func segmentSelectSQL(log string) string {
 	var spec strings.Builder
 	spec.WriteString("{")
 	first := true
@@ -173,15 +179,15 @@ func compactSQL(log string, month int) string {
 	}
 	for _, c := range lakeColumns {
 		if c.name == "eventJson" {
-			sel = append(sel, `decode("eventJson")`)
+			sel = append(sel, `decode("eventJson") AS "eventJson"`)
 		} else if c.json == "" {
 			sel = append(sel, fmt.Sprintf("%q", c.name))
 		} else {
-			sel = append(sel, fmt.Sprintf("j.%q", c.json))
+			sel = append(sel, fmt.Sprintf("j.%q AS %q", c.json, c.name))
 		}
 	}
-	return fmt.Sprintf(`INSERT INTO %s SELECT %s FROM (SELECT *, json_transform(decode(eventJson), '%s') AS j FROM %s WHERE %s)`,
-		tableName(month), strings.Join(sel, ", "), spec.String(), log, monthWhere(month))
+	return fmt.Sprintf(`SELECT %s FROM (SELECT *, json_transform(decode(eventJson), '%s') AS j FROM %s)`,
+		strings.Join(sel, ", "), spec.String(), log)
 }
 
 // monthWhere selects the events of partition month m.

@@ -75,6 +75,9 @@ type Options struct {
 	// event) the index keeps in memory before writing them out as a run.
 	// Default 1<<20.
 	IndexFlushEntries int
+	// SessionSQL runs on every new database connection (for example
+	// CREATE TEMP MACRO statements that queries use).
+	SessionSQL []string
 }
 
 // Store is the event store. It is safe for concurrent use.
@@ -97,8 +100,9 @@ type Store struct {
 	lastCommit atomic.Int64
 
 	// maintMu serializes the compactor and DropBefore, the two writers of
-	// partitions.
-	maintMu sync.Mutex
+	// partitions; queries hold it for reading, so that the tables they
+	// read stay while they run.
+	maintMu sync.RWMutex
 
 	// mu guards the table lists. Readers hold it shared for the whole of
 	// a query, so that no table they are reading is dropped under them.
@@ -163,9 +167,9 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		"USE " + catalog,
 	}
 	connector, err := duckdb.NewConnector(":memory:?"+strings.Join(params, "&"), func(ex driver.ExecerContext) error {
-		for _, q := range attach {
+		for _, q := range append(attach, opts.SessionSQL...) {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
-				return err
+				return fmt.Errorf("%s: %w", q, err)
 			}
 		}
 		return nil

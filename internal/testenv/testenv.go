@@ -53,6 +53,11 @@ func WithLookupEventsRate(rate float64) Option {
 	return func(c *config.Config) { c.LookupEventsRate = rate }
 }
 
+// WithQueryTimeout ends Lake queries that run longer than d TIMED_OUT.
+func WithQueryTimeout(d time.Duration) Option {
+	return func(c *config.Config) { c.QueryTimeout = d }
+}
+
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()

@@ -1,4 +1,4 @@
-package eventstore
+package eventgen
 
 import (
 	"encoding/json"
@@ -10,10 +10,10 @@ import (
 	"github.com/cairnhq/cairn/internal/events"
 )
 
-// generator makes realistic CloudTrail records of about 1 KB: a few
+// Generator makes realistic CloudTrail records of about 1 KB: a few
 // hundred users and access keys, API names with a skewed distribution
 // (some very rare), resources on a third of the events.
-type generator struct {
+type Generator struct {
 	rng      *rand.Rand
 	accounts []string
 	regions  []string
@@ -34,8 +34,9 @@ var (
 	}
 )
 
-func newGenerator(seed uint64) *generator {
-	return &generator{
+// New returns a Generator whose records depend only on seed.
+func New(seed uint64) *Generator {
+	return &Generator{
 		rng:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		accounts: []string{"123456789012", "210987654321"},
 		regions:  []string{"us-east-1", "eu-west-1"},
@@ -44,7 +45,7 @@ func newGenerator(seed uint64) *generator {
 
 // name picks an event name with exponentially falling weights, so the
 // last names are rare (about one event in several thousand).
-func (g *generator) name() string {
+func (g *Generator) name() string {
 	for {
 		i := int(g.rng.ExpFloat64() * 4)
 		if i < len(genNames) {
@@ -53,13 +54,13 @@ func (g *generator) name() string {
 	}
 }
 
-func (g *generator) uuid() string {
+func (g *Generator) uuid() string {
 	a, b := g.rng.Uint64(), g.rng.Uint64()
 	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, b>>48&0xfff, b&0xffffffffffff)
 }
 
-// record makes one record at time t.
-func (g *generator) record(t time.Time) events.Record {
+// Record makes one record at time t.
+func (g *Generator) Record(t time.Time) events.Record {
 	account := g.accounts[0]
 	region := g.regions[0]
 	if g.rng.IntN(10) == 0 {
@@ -136,29 +137,30 @@ func (g *generator) record(t time.Time) events.Record {
 	return r
 }
 
-// batch makes n records with times starting at t, step apart.
-func (g *generator) batch(n int, t time.Time, step time.Duration) []events.Record {
+// Batch makes n records with times starting at t, step apart.
+func (g *Generator) Batch(n int, t time.Time, step time.Duration) []events.Record {
 	out := make([]events.Record, n)
 	for i := range out {
-		out[i] = g.record(t.Add(time.Duration(i) * step))
+		out[i] = g.Record(t.Add(time.Duration(i) * step))
 	}
 	return out
 }
 
-// pool repeats a set of generated records with fresh event IDs and times,
+// Pool repeats a set of generated records with fresh event IDs and times,
 // so that load tests spend their CPU on the store rather than on
 // generating.
-type pool struct {
+type Pool struct {
 	recs []events.Record
 }
 
-func newPool(seed uint64, n int) *pool {
-	g := newGenerator(seed)
-	return &pool{recs: g.batch(n, time.Unix(0, 0), time.Second)}
+// NewPool generates n records to repeat.
+func NewPool(seed uint64, n int) *Pool {
+	g := New(seed)
+	return &Pool{recs: g.Batch(n, time.Unix(0, 0), time.Second)}
 }
 
-// batch returns n records numbered from first, at times from t, step apart.
-func (p *pool) batch(first int64, n int, t time.Time, step time.Duration) []events.Record {
+// Batch returns n records numbered from first, at times from t, step apart.
+func (p *Pool) Batch(first int64, n int, t time.Time, step time.Duration) []events.Record {
 	out := make([]events.Record, n)
 	for i := range out {
 		k := first + int64(i)

@@ -1,0 +1,71 @@
+package eventstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// Query runs a read-only SQL query over every stored event. build gets
+// the SQL of a relation (a parenthesized query) holding every event with
+// the columns of a partition: the internal columns (seq, ingestTime,
+// scopeAccount, scopeRegion, historyKind, ...) and CloudTrail Lake's
+// columns (eventVersion, userIdentity, ..., eventJson), whether the event
+// is still in a log segment or already in a partition; it returns the
+// query to run. fn reads the rows. Events appended while the query runs
+// may or may not be seen; the tables the query reads stay until it ends.
+func (s *Store) Query(ctx context.Context, build func(events string) string, fn func(rows *sql.Rows) error) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.maintMu.RLock()
+	defer s.maintMu.RUnlock()
+	rows, err := s.db.QueryContext(ctx, build(s.eventsRelation()))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// Prepare checks that the query build makes would run: DuckDB parses and
+// binds it without reading any event.
+func (s *Store) Prepare(ctx context.Context, build func(events string) string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.maintMu.RLock()
+	defer s.maintMu.RUnlock()
+	stmt, err := s.db.PrepareContext(ctx, build(s.eventsRelation()))
+	if err != nil {
+		return err
+	}
+	return stmt.Close()
+}
+
+// eventsRelation is the union of every table holding events. The caller
+// holds maintMu.
+func (s *Store) eventsRelation() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var parts []string
+	for _, m := range s.partitions {
+		parts = append(parts, "SELECT * FROM "+tableName(m))
+	}
+	for _, n := range s.logs {
+		parts = append(parts, segmentSelectSQL(logName(n)))
+	}
+	if len(parts) == 0 {
+		var cols []string
+		for _, c := range partitionColumns() {
+			typ, _, _ := strings.Cut(c.typ, " NOT NULL")
+			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %q", typ, c.name))
+		}
+		parts = append(parts, "SELECT "+strings.Join(cols, ", ")+" WHERE false")
+	}
+	return "(" + strings.Join(parts, " UNION ALL ") + ")"
+}

@@ -1,0 +1,262 @@
+package lakequery
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/fsutil"
+	"github.com/cairnhq/cairn/internal/lakesql"
+	"github.com/cairnhq/cairn/internal/queryresults"
+)
+
+var (
+	errShutdown  = errors.New("Cairn is shutting down")
+	errCancelled = errors.New("cancelled by CancelQuery")
+)
+
+func (s *Service) worker() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case r := <-s.queue:
+			s.execute(r)
+		}
+	}
+}
+
+// execute runs one query to its end and records how it ended.
+func (s *Service) execute(r *run) {
+	defer s.forget(r)
+	ctx := context.Background()
+	if r.ctx.Err() != nil { // cancelled while queued
+		s.finish(ctx, r, statusCancelled, "", 0, nil)
+		return
+	}
+	started := s.now().UTC()
+	if err := s.update(ctx, r.account, r.region, r.id, func(q *queryRecord) {
+		q.Status = statusRunning
+		q.Started = &started
+	}); err != nil {
+		s.finish(ctx, r, statusFailed, "Cairn could not record that the query started: "+err.Error(), 0, nil)
+		return
+	}
+	runCtx, cancel := context.WithTimeout(r.ctx, s.cfg.Timeout)
+	defer cancel()
+	rows, columns, err := s.stream(runCtx, r)
+	status, message := statusFinished, ""
+	switch {
+	case err == nil:
+	case errors.Is(context.Cause(r.ctx), errCancelled):
+		status = statusCancelled
+	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
+		status, message = statusTimedOut, fmt.Sprintf("The query ran longer than %s and was stopped; the results produced until then can be read.", s.cfg.Timeout)
+	case errors.Is(context.Cause(r.ctx), errShutdown):
+		status, message = statusFailed, "The query was interrupted: Cairn stopped while it was running. Start it again."
+	default:
+		status, message = statusFailed, queryFailure(err)
+	}
+	exec := s.now().UTC().Sub(started)
+	var scanned, bytes int64
+	if status == statusFinished {
+		scanned, bytes = s.scanned(context.Background(), r)
+	}
+	s.finish(ctx, r, status, message, rows, func(q *queryRecord) {
+		q.ExecMillis = exec.Milliseconds()
+		q.EventsScanned, q.BytesScanned = scanned, bytes
+	})
+	if status == statusFinished && r.delivery != "" {
+		s.deliver(ctx, r, columns)
+	} else if r.delivery != "" {
+		_ = s.update(ctx, r.account, r.region, r.id, func(q *queryRecord) {
+			q.DeliveryStatus = string(cloudtrail.DeliveryStatusCancelled)
+		})
+	}
+}
+
+func (s *Service) finish(ctx context.Context, r *run, status, message string, rows int64, more func(*queryRecord)) {
+	now := s.now().UTC()
+	_ = s.update(ctx, r.account, r.region, r.id, func(q *queryRecord) {
+		q.Status = status
+		q.Error = message
+		q.Finished = &now
+		q.Rows = rows
+		if more != nil {
+			more(q)
+		}
+	})
+}
+
+// queryFailure phrases a run-time error for ErrorMessage (4-1000 chars).
+func queryFailure(err error) string {
+	msg := err.Error()
+	if e, ok := err.(*lakesql.Error); ok {
+		msg = e.Error()
+	}
+	if len(msg) > 1000 {
+		msg = msg[:997] + "..."
+	}
+	if len(msg) < 4 {
+		msg = "Query failed: " + msg
+	}
+	return msg
+}
+
+// stream runs the query and writes its rows to the results file as they
+// come, flushing every so often so that GetQueryResults sees a running
+// query's rows; the file is synced before the query counts as finished.
+func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
+	f, err := os.OpenFile(s.resultsPath(r.id), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 256<<10)
+	var n int64
+	var columns []string
+	err = s.cfg.Engine.Query(ctx, func(events string) string {
+		return strings.ReplaceAll(r.sql, eventsPlaceholder, events)
+	}, func(rows *sql.Rows) error {
+		var err error
+		if columns, err = rows.Columns(); err != nil {
+			return err
+		}
+		types, err := rows.ColumnTypes()
+		if err != nil {
+			return err
+		}
+		typeNames := make([]string, len(types))
+		for i, t := range types {
+			typeNames[i] = t.DatabaseTypeName()
+		}
+		header, _ := json.Marshal(columns)
+		w.Write(header)
+		w.WriteByte('\n')
+		vals := make([]any, len(columns))
+		ptrs := make([]any, len(columns))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		out := make([]*string, len(columns))
+		lastFlush := time.Now()
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			for i, v := range vals {
+				out[i] = lakesql.Render(v, typeNames[i])
+			}
+			line, err := json.Marshal(out)
+			if err != nil {
+				return err
+			}
+			w.Write(line)
+			w.WriteByte('\n')
+			n++
+			if time.Since(lastFlush) > 200*time.Millisecond {
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				s.setRows(r, n)
+				lastFlush = time.Now()
+			}
+		}
+		return rows.Err()
+	})
+	if ferr := w.Flush(); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		if mapped := r.translated.MapDuckDBError(err); mapped != nil && ctx.Err() == nil {
+			err = mapped
+		}
+		return n, columns, err
+	}
+	if err := f.Sync(); err != nil {
+		return n, columns, err
+	}
+	if err := fsutil.SyncDir(s.cfg.Dir); err != nil {
+		return n, columns, err
+	}
+	return n, columns, nil
+}
+
+// setRows records how many rows a running query has produced so far.
+func (s *Service) setRows(r *run, n int64) {
+	_ = s.update(context.Background(), r.account, r.region, r.id, func(q *queryRecord) { q.Rows = n })
+}
+
+// scanned counts the events, and the bytes of their records, in the stores
+// the query read.
+func (s *Service) scanned(ctx context.Context, r *run) (events, bytes int64) {
+	var parts []string
+	for _, rel := range r.relations {
+		parts = append(parts, "SELECT count(*) AS n, coalesce(sum(strlen(eventjson)), 0) AS b FROM "+rel.SQL(eventsPlaceholder))
+	}
+	q := "SELECT sum(n), sum(b) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
+	_ = s.cfg.Engine.Query(ctx, func(ev string) string { return strings.ReplaceAll(q, eventsPlaceholder, ev) }, func(rows *sql.Rows) error {
+		for rows.Next() {
+			var n, b sql.NullInt64
+			if err := rows.Scan(&n, &b); err != nil {
+				return err
+			}
+			events, bytes = n.Int64, b.Int64
+		}
+		return nil
+	})
+	return events, bytes
+}
+
+// deliver writes the results to DeliveryS3Uri and records the outcome.
+func (s *Service) deliver(ctx context.Context, r *run, columns []string) {
+	status := cloudtrail.DeliveryStatusSuccess
+	rows, err := s.readAll(r.id)
+	if err == nil {
+		_, err = queryresults.Deliver(ctx, s.cfg.Objects, s.cfg.Signer, queryresults.Delivery{
+			URI: r.delivery, Account: r.account, Region: r.region, QueryID: r.id,
+			Completed: s.now().UTC(), Columns: columns, Rows: rows,
+		})
+	}
+	if err != nil {
+		status = cloudtrail.DeliveryStatusFailed
+		var signErr *queryresults.SigningError
+		if errors.As(err, &signErr) {
+			status = cloudtrail.DeliveryStatusFailedSigningFile
+		}
+	}
+	_ = s.update(ctx, r.account, r.region, r.id, func(q *queryRecord) { q.DeliveryStatus = string(status) })
+}
+
+// readAll reads a query's whole results file.
+func (s *Service) readAll(id string) ([][]*string, error) {
+	f, err := os.Open(s.resultsPath(id))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var out [][]*string
+	first := true
+	for sc.Scan() {
+		if first {
+			first = false
+			continue
+		}
+		var row []*string
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, sc.Err()
+}

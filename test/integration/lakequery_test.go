@@ -1,0 +1,206 @@
+package integration
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/cairnhq/cairn/internal/testenv"
+)
+
+// runQuery starts a query and waits for it to end; it returns the query ID
+// and its final description.
+func runQuery(t *testing.T, ct *cloudtrail.Client, statement string) (string, *cloudtrail.DescribeQueryOutput) {
+	t.Helper()
+	started, err := ct.StartQuery(t.Context(), &cloudtrail.StartQueryInput{QueryStatement: aws.String(statement)})
+	must(t, err, "StartQuery "+statement)
+	return *started.QueryId, waitQuery(t, ct, *started.QueryId)
+}
+
+func waitQuery(t *testing.T, ct *cloudtrail.Client, id string) *cloudtrail.DescribeQueryOutput {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := ct.DescribeQuery(t.Context(), &cloudtrail.DescribeQueryInput{QueryId: aws.String(id)})
+		must(t, err, "DescribeQuery")
+		switch d.QueryStatus {
+		case types.QueryStatusQueued, types.QueryStatusRunning:
+		default:
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("query %s still %s after 30 s", id, d.QueryStatus)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// allRows reads every page of a query's results, as "col=value" cells.
+func allRows(t *testing.T, ct *cloudtrail.Client, id string, pageSize int32) [][]string {
+	t.Helper()
+	var out [][]string
+	var token *string
+	for {
+		page, err := ct.GetQueryResults(t.Context(), &cloudtrail.GetQueryResultsInput{QueryId: aws.String(id), NextToken: token, MaxQueryResults: aws.Int32(pageSize)})
+		must(t, err, "GetQueryResults")
+		if int(*page.QueryStatistics.ResultsCount) != len(page.QueryResultRows) {
+			t.Fatalf("ResultsCount %d for a page of %d rows", *page.QueryStatistics.ResultsCount, len(page.QueryResultRows))
+		}
+		for _, row := range page.QueryResultRows {
+			var cells []string
+			for _, col := range row {
+				if len(col) != 1 {
+					t.Fatalf("a result column is not a single-entry map: %v", col)
+				}
+				for k, v := range col {
+					cells = append(cells, k+"="+v)
+				}
+			}
+			out = append(out, cells)
+		}
+		if page.NextToken == nil {
+			return out
+		}
+		token = page.NextToken
+	}
+}
+
+func TestLakeQuery_EndToEnd(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	srv := testenv.Start(t, testenv.WithDataDir(dir))
+	ct := srv.CloudTrail(accountA, usEast1)
+	ctx := t.Context()
+	store, err := ct.CreateEventDataStore(ctx, &cloudtrail.CreateEventDataStoreInput{Name: aws.String("mgmt")})
+	must(t, err, "CreateEventDataStore")
+	id := (*store.EventDataStoreArn)[strings.LastIndexByte(*store.EventDataStoreArn, '/')+1:]
+	for _, name := range []string{"t-one", "t-two", "t-three"} {
+		_, err := ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})
+		wantAPIError(t, err, "TrailNotFoundException", 404)
+	}
+	_, err = ct.ListTrails(ctx, &cloudtrail.ListTrailsInput{})
+	must(t, err, "ListTrails")
+
+	qid, d := runQuery(t, ct, "SELECT eventName, count(*) AS calls, min(errorCode) FROM "+id+" WHERE eventSource = 'cloudtrail.amazonaws.com' GROUP BY eventName ORDER BY eventName")
+	if d.QueryStatus != types.QueryStatusFinished {
+		t.Fatalf("query %s: %s %s", qid, d.QueryStatus, aws.ToString(d.ErrorMessage))
+	}
+	rows := allRows(t, ct, qid, 1)
+	want := [][]string{
+		{"eventName=CreateEventDataStore", "calls=1", "_col2="}, // recorded after the store exists
+		{"eventName=GetTrail", "calls=3", "_col2=TrailNotFoundException"},
+		{"eventName=ListTrails", "calls=1", "_col2="},
+	}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Fatalf("rows = %v, want %v", rows, want)
+	}
+	if *d.QueryStatistics.EventsScanned < 4 || *d.QueryStatistics.BytesScanned <= 0 || d.QueryStatistics.CreationTime == nil {
+		t.Errorf("statistics = %+v", d.QueryStatistics)
+	}
+
+	// Lake's conveniences: timestamps against string literals, struct
+	// dereference, element_at on maps, unaliased expressions.
+	qid, d = runQuery(t, ct, `SELECT eventTime, userIdentity.accountId, element_at(requestParameters, 'name') FROM `+id+
+		` WHERE eventTime > '2020-01-01 00:00:00' AND eventName = 'GetTrail' ORDER BY element_at(requestParameters, 'name')`)
+	if d.QueryStatus != types.QueryStatusFinished {
+		t.Fatalf("%s: %s", d.QueryStatus, aws.ToString(d.ErrorMessage))
+	}
+	rows = allRows(t, ct, qid, 1000)
+	if len(rows) != 3 || rows[0][1] != "accountId="+accountA || rows[0][2] != "_col2=t-one" || !strings.HasPrefix(rows[0][0], "eventTime=20") || len(rows[0][0]) != len("eventTime=2026-11-21 10:00:00.000") {
+		t.Fatalf("rows = %v", rows)
+	}
+
+	// Errors answered at StartQuery.
+	for statement, code := range map[string]string{
+		"DELETE FROM " + id:                                          "InvalidQueryStatementException",
+		"SELECT eventName FROM FROM " + id:                           "InvalidQueryStatementException",
+		"SELECT nosuchcolumn FROM " + id:                             "InvalidQueryStatementException",
+		"SELECT eventName FROM 00000000-0000-4000-8000-000000000000": "InvalidQueryStatementException",
+		"SELECT 1": "InvalidQueryStatementException",
+	} {
+		_, err := ct.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(statement)})
+		checkAPIError(t, err, code, 400)
+	}
+	_, err = ct.DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: aws.String("00000000-0000-4000-8000-000000000000")})
+	wantAPIError(t, err, "QueryIdNotFoundException", 404)
+	_, err = ct.GetQueryResults(ctx, &cloudtrail.GetQueryResultsInput{QueryId: aws.String(qid), MaxQueryResults: aws.Int32(1001)})
+	wantAPIError(t, err, "InvalidMaxResultsException", 400)
+	_, err = ct.GetQueryResults(ctx, &cloudtrail.GetQueryResultsInput{QueryId: aws.String(qid), NextToken: aws.String("bogus-token")})
+	wantAPIError(t, err, "InvalidNextTokenException", 400)
+	_, err = ct.CancelQuery(ctx, &cloudtrail.CancelQueryInput{QueryId: aws.String(qid)})
+	wantAPIError(t, err, "InactiveQueryException", 400)
+	_, err = srv.CloudTrail(accountB, usEast1).DescribeQuery(ctx, &cloudtrail.DescribeQueryInput{QueryId: aws.String(qid)})
+	wantAPIError(t, err, "QueryIdNotFoundException", 404)
+
+	list, err := ct.ListQueries(ctx, &cloudtrail.ListQueriesInput{EventDataStore: store.EventDataStoreArn})
+	must(t, err, "ListQueries")
+	if len(list.Queries) != 2 || *list.Queries[0].QueryId != qid {
+		t.Fatalf("ListQueries = %+v", list.Queries)
+	}
+
+	// Results and records survive a restart.
+	srv.Stop()
+	srv = testenv.Start(t, testenv.WithDataDir(dir))
+	ct = srv.CloudTrail(accountA, usEast1)
+	if again := allRows(t, ct, qid, 2); len(again) != 3 {
+		t.Fatalf("after restart %d rows", len(again))
+	}
+}
+
+// slowQuery never finishes in a test's time: ten billion rows.
+func slowQuery(storeID string) string {
+	return "SELECT count(*) FROM " + storeID + ", UNNEST(sequence(1, 100000)) AS a(x), UNNEST(sequence(1, 100000)) AS b(y) WHERE (x * y) % 7 = 3"
+}
+
+func lakeQueryServer(t *testing.T, opts ...testenv.Option) (*cloudtrail.Client, string) {
+	t.Helper()
+	srv := testenv.Start(t, opts...)
+	ct := srv.CloudTrail(accountA, usEast1)
+	store, err := ct.CreateEventDataStore(t.Context(), &cloudtrail.CreateEventDataStoreInput{Name: aws.String("mgmt")})
+	must(t, err, "CreateEventDataStore")
+	_, _ = ct.ListTrails(t.Context(), &cloudtrail.ListTrailsInput{})
+	return ct, (*store.EventDataStoreArn)[strings.LastIndexByte(*store.EventDataStoreArn, '/')+1:]
+}
+
+func TestLakeQuery_Timeout(t *testing.T) {
+	ct, id := lakeQueryServer(t, testenv.WithQueryTimeout(time.Second))
+	_, d := runQuery(t, ct, slowQuery(id))
+	if d.QueryStatus != types.QueryStatusTimedOut || d.ErrorMessage == nil {
+		t.Fatalf("slow query ended %s (%s)", d.QueryStatus, aws.ToString(d.ErrorMessage))
+	}
+}
+
+func TestLakeQuery_CancelAndConcurrency(t *testing.T) {
+	ct, id := lakeQueryServer(t)
+	ctx := t.Context()
+	var ids []string
+	for range 10 {
+		out, err := ct.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(slowQuery(id))})
+		must(t, err, "StartQuery")
+		ids = append(ids, *out.QueryId)
+	}
+	_, err := ct.StartQuery(ctx, &cloudtrail.StartQueryInput{QueryStatement: aws.String(slowQuery(id))})
+	wantAPIError(t, err, "MaxConcurrentQueriesException", 429)
+	for _, q := range ids {
+		out, err := ct.CancelQuery(ctx, &cloudtrail.CancelQueryInput{QueryId: aws.String(q)})
+		must(t, err, "CancelQuery")
+		if out.QueryStatus != types.QueryStatusCancelled {
+			t.Fatalf("CancelQuery status %s", out.QueryStatus)
+		}
+	}
+	for _, q := range ids {
+		if d := waitQuery(t, ct, q); d.QueryStatus != types.QueryStatusCancelled {
+			t.Fatalf("cancelled query ended %s", d.QueryStatus)
+		}
+	}
+	_, err = ct.CancelQuery(ctx, &cloudtrail.CancelQueryInput{QueryId: aws.String(ids[0])})
+	wantAPIError(t, err, "InactiveQueryException", 400)
+	_, d := runQuery(t, ct, "SELECT count(*) AS n FROM "+id)
+	if d.QueryStatus != types.QueryStatusFinished {
+		t.Fatalf("after cancelling: %s", d.QueryStatus)
+	}
+}
