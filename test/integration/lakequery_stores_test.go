@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -119,7 +120,10 @@ func TestLakeQuery_StoresOfEveryKind(t *testing.T) {
 		QueryStatement: aws.String(`SELECT eventData.userIdentity.principalId AS "user", eventData.uid, 'say "hi", ok' AS quoted FROM ` + storeID(activity) + ` ORDER BY 2`)})
 	must(t, err, "StartQuery with delivery")
 	d = waitQuery(t, ct, *started.QueryId)
-	for i := 0; d.DeliveryStatus == types.DeliveryStatusPending && i < 200; i++ {
+	// Delivery follows the query's end: DeliveryStatus is PENDING until
+	// the files are written.
+	for i := 0; d.DeliveryStatus == types.DeliveryStatusPending && i < 500; i++ {
+		time.Sleep(20 * time.Millisecond)
 		d = waitQuery(t, ct, *started.QueryId)
 	}
 	if d.QueryStatus != types.QueryStatusFinished || d.DeliveryStatus != types.DeliveryStatusSuccess || *d.DeliveryS3Uri != "s3://query-results/lake" {
