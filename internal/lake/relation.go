@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,7 +153,10 @@ func membershipSQL(d *dataStoreRecord, oldest time.Time) string {
 	var windows []string
 	for i := range d.Windows {
 		w := &d.Windows[i]
-		conds := []string{fmt.Sprintf(`seq > %d`, w.After)}
+		var conds []string
+		if w.After > 0 {
+			conds = append(conds, fmt.Sprintf(`seq > %d`, w.After))
+		}
 		if w.Through != nil {
 			conds = append(conds, fmt.Sprintf(`seq <= %d`, *w.Through))
 		}
@@ -167,7 +171,13 @@ func membershipSQL(d *dataStoreRecord, oldest time.Time) string {
 				conds = append(conds, `json_extract_string("eventJson", '$.metadata.channelARN') IN (`+quoteList(w.Channels)+`)`)
 			}
 		} else {
-			conds = append(conds, `coalesce("eventCategory", '') <> 'ActivityAuditLog'`, selectorsSQL(w.Selectors))
+			if !categoryBound(w.Selectors) {
+				conds = append(conds, `coalesce("eventCategory", '') <> 'ActivityAuditLog'`)
+			}
+			conds = append(conds, selectorsSQL(w.Selectors))
+		}
+		if len(conds) == 0 {
+			conds = append(conds, "true")
 		}
 		windows = append(windows, "("+strings.Join(conds, " AND ")+")")
 	}
@@ -176,6 +186,24 @@ func membershipSQL(d *dataStoreRecord, oldest time.Time) string {
 	}
 	return fmt.Sprintf(`"scopeAccount" = %s AND "eventTime" >= TIMESTAMP '%s' AND (%s)`,
 		quote(d.Account), oldest.Format("2006-01-02 15:04:05.000000"), strings.Join(windows, " OR "))
+}
+
+// categoryBound reports whether every selector requires an eventCategory
+// other than ActivityAuditLog (as validated selectors of a store of
+// CloudTrail events do), which makes excluding channel events redundant.
+func categoryBound(sels []selector) bool {
+	for _, sel := range sels {
+		bound := false
+		for _, f := range sel.Fields {
+			if f.Field == "eventCategory" && len(f.Equals) > 0 && !slices.Contains(f.Equals, kindActivityAuditLog) {
+				bound = true
+			}
+		}
+		if !bound {
+			return false
+		}
+	}
+	return true
 }
 
 // selectorsSQL is the condition for advanced selectors: any selector
