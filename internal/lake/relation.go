@@ -141,10 +141,53 @@ func relationSQL(d *dataStoreRecord, events string, oldest time.Time) string {
 		return fmt.Sprintf(`(SELECT %s FROM (SELECT *, %s AS __activity FROM %s WHERE %s))`,
 			strings.Join(cols, ", "), activityTransform, events, membershipSQL(d, oldest))
 	}
+	if other, ok := otherSchemas[d.Kind]; ok {
+		return fmt.Sprintf(`(SELECT %s FROM (SELECT *, %s AS __other FROM %s WHERE %s))`,
+			other.columns, other.transform, events, membershipSQL(d, oldest))
+	}
 	for _, c := range lakeColumns {
 		cols = append(cols, c.expr+" AS "+c.name)
 	}
 	return fmt.Sprintf(`(SELECT %s FROM %s WHERE %s)`, strings.Join(cols, ", "), events, membershipSQL(d, oldest))
+}
+
+// otherSchemas are the tables of Insights, Config and Audit Manager stores
+// (Lake's schemas for them), read from the stored records. Cairn produces
+// no such events yet, so these stores are empty; their queries see the
+// columns Lake documents.
+var otherSchemas = map[string]struct{ columns, transform string }{
+	"Insight": {
+		columns: `"eventVersion" AS eventversion, "eventCategory" AS eventcategory, "eventType" AS eventtype, "eventID" AS eventid, ` +
+			`"eventTime" AS eventtime, "awsRegion" AS awsregion, "recipientAccountId" AS recipientaccountid, "sharedEventID" AS sharedeventid, ` +
+			`"addendum" AS addendum, __other.insightSource AS insightsource, __other.insightDetails.state AS insightstate, ` +
+			`__other.insightDetails.eventSource AS insighteventsource, __other.insightDetails.eventName AS insighteventname, ` +
+			`__other.insightDetails.errorCode AS insighterrorcode, __other.insightDetails.insightType AS insighttype, ` +
+			`__other.insightDetails.insightContext AS insightcontext`,
+		transform: `json_transform("eventJson", '{"insightSource":"VARCHAR","insightDetails":{"state":"VARCHAR","eventSource":"VARCHAR","eventName":"VARCHAR","errorCode":"VARCHAR","insightType":"VARCHAR",` +
+			`"insightContext":{"baselineAverage":"DOUBLE","insightAverage":"DOUBLE","baselineDuration":"INTEGER","insightDuration":"INTEGER",` +
+			`"attributions":{"attribute":"VARCHAR","insightValue":"VARCHAR","insightAverage":"DOUBLE","baselineValue":"VARCHAR","baselineAverage":"DOUBLE"}}}}')`,
+	},
+	"ConfigurationItem": {
+		columns: `"eventVersion" AS eventversion, "eventCategory" AS eventcategory, "eventType" AS eventtype, "eventID" AS eventid, ` +
+			`"eventTime" AS eventtime, "awsRegion" AS awsregion, "recipientAccountId" AS recipientaccountid, "addendum" AS addendum, ` +
+			`__other.eventData AS eventdata`,
+		transform: `json_transform("eventJson", '{"eventData":{"configurationItemVersion":"VARCHAR","configurationItemCaptureTime":"VARCHAR",` +
+			`"configurationItemStatus":"VARCHAR","configurationStateId":"VARCHAR","accountId":"VARCHAR","resourceType":"VARCHAR","resourceId":"VARCHAR",` +
+			`"resourceName":"VARCHAR","arn":"VARCHAR","awsRegion":"VARCHAR","availabilityZone":"VARCHAR","resourceCreationTime":"VARCHAR",` +
+			`"configuration":"MAP(VARCHAR, VARCHAR)","supplementaryConfiguration":"MAP(VARCHAR, VARCHAR)","relatedEvents":"VARCHAR",` +
+			`"relationships":{"name":"VARCHAR","resourceType":"VARCHAR","resourceId":"VARCHAR","resourceName":"VARCHAR"},"tags":"MAP(VARCHAR, VARCHAR)"}}')`,
+	},
+	"Evidence": {
+		columns: `"eventVersion" AS eventversion, "eventCategory" AS eventcategory, "eventType" AS eventtype, "eventID" AS eventid, ` +
+			`"eventTime" AS eventtime, "awsRegion" AS awsregion, "recipientAccountId" AS recipientaccountid, "addendum" AS addendum, ` +
+			`__other.eventData AS eventdata`,
+		transform: `json_transform("eventJson", '{"eventData":{"attributes":"MAP(VARCHAR, VARCHAR)","awsAccountId":"VARCHAR","awsOrganization":"VARCHAR",` +
+			`"complianceCheck":"VARCHAR","dataSource":"VARCHAR","eventName":"VARCHAR","eventSource":"VARCHAR","evidenceAwsAccountId":"VARCHAR",` +
+			`"evidenceByType":"VARCHAR","iamId":"VARCHAR","evidenceId":"VARCHAR","time":"TIMESTAMP","assessmentId":"VARCHAR","controlSetId":"VARCHAR",` +
+			`"controlId":"VARCHAR","controlName":"VARCHAR","controlDomainName":"VARCHAR","frameworkName":"VARCHAR","frameworkId":"VARCHAR",` +
+			`"service":"VARCHAR","serviceCategory":"VARCHAR","resourceArn":"VARCHAR","resourceType":"VARCHAR","evidenceFolderId":"VARCHAR",` +
+			`"description":"VARCHAR","manualEvidenceS3ResourcePath":"VARCHAR","evidenceFolderName":"VARCHAR","resourceComplianceCheck":"VARCHAR"}}')`,
+	},
 }
 
 // membershipSQL is the condition that selects a store's events: the same

@@ -204,3 +204,25 @@ func TestLakeQuery_CancelAndConcurrency(t *testing.T) {
 		t.Fatalf("after cancelling: %s", d.QueryStatus)
 	}
 }
+
+// Stores of Insights and Config events have Lake's schemas for them.
+func TestLakeQuery_OtherStoreSchemas(t *testing.T) {
+	srv := testenv.Start(t)
+	ct := srv.CloudTrail(accountA, usEast1)
+	for category, column := range map[string]string{"Insight": "insightcontext", "ConfigurationItem": "eventdata.resourcetype", "Evidence": "eventdata.controlname"} {
+		out, err := ct.CreateEventDataStore(t.Context(), &cloudtrail.CreateEventDataStoreInput{Name: aws.String(strings.ToLower(category)),
+			AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
+				{Field: aws.String("eventCategory"), Equals: []string{category}}}}}})
+		must(t, err, "CreateEventDataStore "+category)
+		id := storeID(*out.EventDataStoreArn)
+		qid, d := runQuery(t, ct, "SELECT eventid, "+column+" FROM "+id)
+		if d.QueryStatus != types.QueryStatusFinished {
+			t.Fatalf("%s: %s %s", category, d.QueryStatus, aws.ToString(d.ErrorMessage))
+		}
+		if rows := allRows(t, ct, qid, 10); len(rows) != 0 {
+			t.Errorf("%s store: %v", category, rows)
+		}
+		_, err = ct.StartQuery(t.Context(), &cloudtrail.StartQueryInput{QueryStatement: aws.String("SELECT useridentity FROM " + id)})
+		checkAPIError(t, err, "InvalidQueryStatementException", 400)
+	}
+}
