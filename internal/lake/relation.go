@@ -21,8 +21,12 @@ type Relation struct {
 	// SQL returns the store's rows as a parenthesized query over events,
 	// the event store's relation of every event (eventstore.Store.Query):
 	// the store's columns, named in Lake's lower case, of the events its
-	// ingestion windows hold, within its retention period.
+	// ingestion windows hold, within its retention period, as of the
+	// moment the relation was resolved.
 	SQL func(events string) string
+	// StatsSQL returns a parenthesized query over events with one row: n,
+	// the number of those events, and b, the bytes of their records.
+	StatsSQL func(events string) string
 }
 
 // lakeColumns are the CloudTrail events schema's columns, as queries name
@@ -90,7 +94,8 @@ func (s *Service) QueryRelation(ctx context.Context, owner, ref string) (*Relati
 		owner = sc.account
 	}
 	storeScope := scope{account: owner, region: sc.region}
-	if _, err := s.sequencer.SyncedSequence(ctx); err != nil {
+	asOf, err := s.sequencer.SyncedSequence(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var rec *dataStoreRecord
@@ -122,10 +127,33 @@ func (s *Service) QueryRelation(ctx context.Context, owner, ref string) (*Relati
 		return nil, inactive(rec)
 	}
 	oldest := s.now().UTC().Add(-rec.retention())
+	snapshot := *rec
+	snapshot.Windows = boundWindows(rec.Windows, asOf)
 	return &Relation{
 		ARN: rec.arn(), ID: rec.ID, Account: rec.Account, Region: rec.Region, Kind: rec.Kind,
-		SQL: func(events string) string { return relationSQL(rec, events, oldest) },
+		SQL: func(events string) string { return relationSQL(&snapshot, events, oldest) },
+		StatsSQL: func(events string) string {
+			return fmt.Sprintf(`(SELECT count(*) AS n, coalesce(sum(strlen("eventJson")), 0) AS b FROM %s WHERE %s)`,
+				events, membershipSQL(&snapshot, oldest))
+		},
 	}, nil
+}
+
+// boundWindows closes open windows at asOf, so that a query reads the
+// events that were in the store when it started, and its statistics count
+// exactly those.
+func boundWindows(windows []window, asOf int64) []window {
+	out := make([]window, 0, len(windows))
+	for _, w := range windows {
+		if w.After >= asOf {
+			continue
+		}
+		if w.Through == nil || *w.Through > asOf {
+			w.Through = &asOf
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // relationSQL selects a store's rows from the events relation.

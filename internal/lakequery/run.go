@@ -200,7 +200,7 @@ func (s *Service) setRows(r *run, n int64) {
 func (s *Service) scanned(ctx context.Context, r *run) (events, bytes int64) {
 	var parts []string
 	for _, rel := range r.relations {
-		parts = append(parts, "SELECT count(*) AS n, coalesce(sum(strlen(eventjson)), 0) AS b FROM "+rel.SQL(eventsPlaceholder))
+		parts = append(parts, "SELECT n, b FROM "+rel.StatsSQL(eventsPlaceholder))
 	}
 	q := "SELECT sum(n), sum(b) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
 	_ = s.cfg.Engine.Query(ctx, func(ev string) string { return strings.ReplaceAll(q, eventsPlaceholder, ev) }, func(rows *sql.Rows) error {

@@ -141,7 +141,8 @@ def run():
           "max(metadata.channelArn) AS channel FROM %s WHERE eventData.eventSource = 'py.example.com' "
           "GROUP BY 1 ORDER BY who" % activity_id)
     query("activity_events", "SELECT eventData.uid, eventData.eventName, eventID, eventData.eventTime, "
-          "element_at(eventData.requestParameters, 'amount') AS amount, metadata.ingestionTime "
+          "element_at(eventData.requestParameters, 'amount') AS amount, eventTime AS storedTime, "
+          "metadata.ingestionTime "
           "FROM %s ORDER BY eventData.uid" % activity_id)
     out["list_activity_store"] = body(ct.list_queries(EventDataStore=activity_id))
 
