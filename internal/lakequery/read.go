@@ -116,11 +116,10 @@ func (s *Service) GetQueryResults(ctx context.Context, req *cloudtrail.GetQueryR
 		}
 		out.QueryResultRows = rows
 		got := row + int64(len(rows))
-		more := got < total || !terminal(q.Status)
-		if len(rows) == limit || (more && len(rows) > 0) {
+		// A running query may produce more rows: its pages always lead on.
+		// A finished one's lead on while rows remain.
+		if !terminal(q.Status) || got < total {
 			out.NextToken = ptr(encodeResultsToken(q.ID, got, next))
-		} else if !terminal(q.Status) {
-			out.NextToken = ptr(encodeResultsToken(q.ID, row, offset))
 		}
 		if total < got {
 			total = got
