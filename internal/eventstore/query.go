@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Query runs a read-only SQL query over every stored event. build gets
@@ -68,4 +69,22 @@ func (s *Store) eventsRelation() string {
 		parts = append(parts, "SELECT "+strings.Join(cols, ", ")+" WHERE false")
 	}
 	return "(" + strings.Join(parts, " UNION ALL ") + ")"
+}
+
+// lockMaintenance takes maintMu for writing without blocking readers: a
+// waiting Lock would hold back every new query until the running ones end,
+// which can take an hour, so maintenance polls instead and waits for a
+// moment without queries.
+func (s *Store) lockMaintenance(ctx context.Context) error {
+	for !s.maintMu.TryLock() {
+		if s.closed.Load() {
+			return ErrClosed
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
 }

@@ -58,3 +58,54 @@ func TestQueryReadsLogSegmentsAndPartitions(t *testing.T) {
 		t.Fatal("Prepare accepted a query with an unknown column")
 	}
 }
+
+// A long query holds back compaction, but compaction waiting does not hold
+// back other queries.
+func TestQueriesAreNotBlockedByWaitingMaintenance(t *testing.T) {
+	s, err := OpenWithOptions(t.TempDir(), Options{SegmentRows: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var recs []events.Record
+	for i := range 10 {
+		recs = append(recs, rec(fmt.Sprintf("b-%d", i), time.Date(2026, 11, 21, 10, 0, i, 0, time.UTC)))
+	}
+	if _, err := s.Append(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	long := make(chan error, 1)
+	go func() {
+		long <- s.Query(ctx, func(ev string) string { return "SELECT 1" }, func(*sql.Rows) error { <-release; return nil })
+	}()
+	time.Sleep(50 * time.Millisecond)
+	compacted := make(chan error, 1)
+	go func() { compacted <- s.Compact(ctx) }()
+	time.Sleep(50 * time.Millisecond)
+	quick := make(chan error, 1)
+	go func() {
+		quick <- s.Query(ctx, func(ev string) string { return "SELECT count(*) FROM " + ev }, func(*sql.Rows) error { return nil })
+	}()
+	select {
+	case err := <-quick:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a query waited for compaction, which waited for a long query")
+	}
+	select {
+	case <-compacted:
+		t.Fatal("compaction ran while a query was reading")
+	default:
+	}
+	close(release)
+	if err := <-long; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-compacted; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -82,7 +82,9 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 	if s.closed.Load() {
 		return 0, ErrClosed
 	}
-	s.maintMu.Lock()
+	if err := s.lockMaintenance(ctx); err != nil {
+		return 0, err
+	}
 	defer s.maintMu.Unlock()
 	floor := monthOf(t) // months before t's month end before t
 	s.mu.RLock()

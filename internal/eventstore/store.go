@@ -783,7 +783,9 @@ func (s *Store) Compact(ctx context.Context) error {
 // and drops it, in one transaction: each event is in exactly one table at
 // any moment.
 func (s *Store) compact(ctx context.Context, segment int) error {
-	s.maintMu.Lock()
+	if err := s.lockMaintenance(ctx); err != nil {
+		return err
+	}
 	defer s.maintMu.Unlock()
 	s.mu.RLock()
 	present := slices.Contains(s.logs, segment)
