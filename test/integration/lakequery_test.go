@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
+	"github.com/cairnhq/cairn/internal/samplequeries"
 	"github.com/cairnhq/cairn/internal/testenv"
 )
 
@@ -224,5 +225,45 @@ func TestLakeQuery_OtherStoreSchemas(t *testing.T) {
 		}
 		_, err = ct.StartQuery(t.Context(), &cloudtrail.StartQueryInput{QueryStatement: aws.String("SELECT useridentity FROM " + id)})
 		checkAPIError(t, err, "InvalidQueryStatementException", 400)
+	}
+}
+
+// Every sample query SearchSampleQueries offers runs, by its QueryAlias,
+// on a store of the kind it is written for.
+func TestLakeQuery_SampleQueriesRunByAlias(t *testing.T) {
+	srv := testenv.Start(t)
+	ct := srv.CloudTrail(accountA, usEast1)
+	stores := map[string]string{}
+	for kind, category := range map[string]string{"cloudtrail": "Management", "activity": "ActivityAuditLog", "insight": "Insight", "config": "ConfigurationItem"} {
+		out, err := ct.CreateEventDataStore(t.Context(), &cloudtrail.CreateEventDataStoreInput{Name: aws.String(kind),
+			AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
+				{Field: aws.String("eventCategory"), Equals: []string{category}}}}}})
+		must(t, err, "CreateEventDataStore "+kind)
+		stores[kind] = storeID(*out.EventDataStoreArn)
+	}
+	_, err := ct.StartQuery(t.Context(), &cloudtrail.StartQueryInput{QueryAlias: aws.String("no-such-alias"), QueryParameters: []string{stores["cloudtrail"]}})
+	wantAPIError(t, err, "InvalidParameterException", 400)
+	for _, q := range samplequeries.All() {
+		ran := false
+		var lastErr error
+		for _, kind := range []string{"cloudtrail", "activity", "insight", "config"} {
+			started, err := ct.StartQuery(t.Context(), &cloudtrail.StartQueryInput{QueryAlias: aws.String(q.Alias), QueryParameters: []string{stores[kind]}})
+			if err != nil {
+				lastErr = err
+				continue
+			}
+			d := waitQuery(t, ct, *started.QueryId)
+			if d.QueryStatus != types.QueryStatusFinished {
+				t.Errorf("%s (%s) on the %s store: %s %s", q.Name, q.Alias, kind, d.QueryStatus, aws.ToString(d.ErrorMessage))
+			}
+			if *d.QueryString != strings.ReplaceAll(q.SQL, "$EDS_ID", stores[kind]) {
+				t.Errorf("%s: QueryString %q", q.Name, *d.QueryString)
+			}
+			ran = true
+			break
+		}
+		if !ran {
+			t.Errorf("sample %q (%s) runs on no kind of store: %v", q.Name, q.Alias, lastErr)
+		}
 	}
 }
