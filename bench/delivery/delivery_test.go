@@ -98,7 +98,7 @@ func TestMeasureDeliveryThroughput(t *testing.T) {
 	n := envInt("CAIRN_BENCH_DELIVERY_EVENTS", 20000)
 	dir := t.TempDir()
 	ctx := context.Background()
-	es, err := eventstore.OpenWithOptions(dir+"/events", eventstore.Options{MemoryLimit: "1GB"})
+	es, err := eventstore.OpenWithOptions(dir+"/events", eventstore.Options{MemoryLimit: "1GB", Threads: 1}) // as cairn serve
 	if err != nil {
 		t.Fatal(err)
 	}

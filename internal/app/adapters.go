@@ -189,3 +189,12 @@ func (r resultBuckets) BucketExists(ctx context.Context, name string) (bool, err
 	info, err := r.lookup.LookupBucket(ctx, name)
 	return info.Exists, err
 }
+
+// directAppender appends straight to the event store, in its group
+// commits, instead of through the journal.
+type directAppender struct{ events *eventstore.Store }
+
+func (d directAppender) Append(ctx context.Context, recs []events.Record) error {
+	_, err := d.events.Append(ctx, recs)
+	return err
+}

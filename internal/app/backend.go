@@ -82,7 +82,7 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 		Store:     st.metadata,
 		Sequencer: lakeEvents{events: st.events, mover: st.mover},
 		Events:    lakeEvents{events: st.events, mover: st.mover},
-		Appender:  st.journal,
+		Appender:  directAppender{st.events},
 		Now:       s.opts.Now,
 	})
 	st.lake = lakeService

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -73,7 +74,10 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 		_ = st.close()
 		return nil, err
 	}
-	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SessionSQL: queryMacros()}); err != nil {
+	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{
+		Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SessionSQL: queryMacros(),
+		Threads: 1, QueryThreads: runtime.NumCPU(),
+	}); err != nil {
 		_ = st.close()
 		return nil, err
 	}

@@ -22,6 +22,8 @@ func (s *Store) Query(ctx context.Context, build func(events string) string, fn 
 	}
 	s.maintMu.RLock()
 	defer s.maintMu.RUnlock()
+	s.beginQuery(ctx)
+	defer s.endQuery()
 	rows, err := s.db.QueryContext(ctx, build(s.eventsRelation()))
 	if err != nil {
 		return err
@@ -87,4 +89,38 @@ func (s *Store) lockMaintenance(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// beginQuery gives DuckDB Options.QueryThreads threads while at least one
+// query runs; endQuery takes them back when the last one ends.
+func (s *Store) beginQuery(ctx context.Context) {
+	if s.opts.QueryThreads <= 0 {
+		return
+	}
+	s.queryMu.Lock()
+	defer s.queryMu.Unlock()
+	s.queries++
+	if s.queries == 1 {
+		s.setThreads(s.opts.QueryThreads)
+	}
+}
+
+func (s *Store) endQuery() {
+	if s.opts.QueryThreads <= 0 {
+		return
+	}
+	s.queryMu.Lock()
+	defer s.queryMu.Unlock()
+	s.queries--
+	if s.queries == 0 && s.opts.Threads > 0 {
+		s.setThreads(s.opts.Threads)
+	}
+}
+
+// setThreads changes DuckDB's thread count; a failure leaves the count as
+// it was, which costs speed only.
+func (s *Store) setThreads(n int) {
+	if _, err := s.db.ExecContext(context.Background(), fmt.Sprintf("SET GLOBAL threads = %d", n)); err != nil {
+		s.opts.Logger.Warn("changing the event store's thread count", "threads", n, "error", err)
+	}
 }

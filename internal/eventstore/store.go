@@ -64,8 +64,14 @@ type Options struct {
 	// out everything else on the machine.
 	MemoryLimit string
 	// Threads is DuckDB's worker thread count. Default: DuckDB's (one per
-	// core).
+	// core). On a small machine one thread is cheaper for appends and
+	// compaction: parallel tasks cost coordination and gain nothing when
+	// the cores are busy with requests.
 	Threads int
+	// QueryThreads, when set, is DuckDB's thread count while Query runs
+	// (a Lake query scans millions of rows and is faster in parallel);
+	// Threads again when no query runs.
+	QueryThreads int
 	// Now returns the ingestion time stamped on events and the time
 	// Lookup's windows start from. Default time.Now.
 	Now func() time.Time
@@ -98,6 +104,10 @@ type Store struct {
 	committed atomic.Int64
 	// lastCommit is when the last group commit ended, in Unix nanoseconds.
 	lastCommit atomic.Int64
+
+	// queryMu guards queries, the number of running queries.
+	queryMu sync.Mutex
+	queries int
 
 	// maintMu serializes the compactor and DropBefore, the two writers of
 	// partitions; queries hold it for reading, so that the tables they
