@@ -197,38 +197,15 @@ func (s *Service) DeleteChannel(ctx context.Context, req *cloudtrail.DeleteChann
 
 // ListChannels lists the channels of the caller's account and Region.
 func (s *Service) ListChannels(ctx context.Context, req *cloudtrail.ListChannelsRequest) (*cloudtrail.ListChannelsResponse, error) {
-	_, sc, err := callerOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	limit := defaultListPageSize
-	if req.MaxResults != nil {
-		limit = int(*req.MaxResults)
-	}
-	after := ""
-	if req.NextToken != nil {
-		if after, err = decodeToken(*req.NextToken, "channels", sc); err != nil {
-			return nil, err
-		}
-	}
 	out := &cloudtrail.ListChannelsResponse{Channels: []cloudtrail.Channel{}}
-	err = s.store.View(ctx, func(tx store.Tx) error {
-		return scanJSON(tx, channelBucket, scopePrefix(sc.account, sc.region), func(key string, c *channelRecord) error {
-			if key <= after {
-				return nil
-			}
-			if len(out.Channels) == limit {
-				out.NextToken = ptr(encodeToken("channels", sc, after))
-				return store.ErrStop
-			}
-			out.Channels = append(out.Channels, cloudtrail.Channel{ChannelArn: ptr(c.arn()), Name: ptr(c.Name)})
-			after = key
-			return nil
-		})
+	token, err := listPage(ctx, s.store, channelBucket, "channels", req.MaxResults, req.NextToken, func(c *channelRecord) bool {
+		out.Channels = append(out.Channels, cloudtrail.Channel{ChannelArn: ptr(c.arn()), Name: ptr(c.Name)})
+		return true
 	})
 	if err != nil {
 		return nil, err
 	}
+	out.NextToken = token
 	return out, nil
 }
 

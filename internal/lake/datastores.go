@@ -443,30 +443,12 @@ const defaultListPageSize = 1000
 // ListEventDataStores lists the stores of the caller's account and Region,
 // including those pending deletion.
 func (s *Service) ListEventDataStores(ctx context.Context, req *cloudtrail.ListEventDataStoresRequest) (*cloudtrail.ListEventDataStoresResponse, error) {
-	_, sc, err := callerOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	limit := defaultListPageSize
-	if req.MaxResults != nil {
-		limit = int(*req.MaxResults)
-	}
-	after := ""
-	if req.NextToken != nil {
-		if after, err = decodeToken(*req.NextToken, "eventdatastores", sc); err != nil {
-			return nil, err
-		}
-	}
 	now := s.clock()
 	out := &cloudtrail.ListEventDataStoresResponse{EventDataStores: []cloudtrail.EventDataStore{}}
-	err = s.store.View(ctx, func(tx store.Tx) error {
-		return scanJSON(tx, dataStoreBucket, scopePrefix(sc.account, sc.region), func(key string, d *dataStoreRecord) error {
-			if key <= after || d.expired(now) {
-				return nil
-			}
-			if len(out.EventDataStores) == limit {
-				out.NextToken = ptr(encodeToken("eventdatastores", sc, after))
-				return store.ErrStop
+	token, err := listPage(ctx, s.store, dataStoreBucket, "eventdatastores", req.MaxResults, req.NextToken,
+		func(d *dataStoreRecord) bool {
+			if d.expired(now) {
+				return false
 			}
 			full := describe(d)
 			out.EventDataStores = append(out.EventDataStores, cloudtrail.EventDataStore{
@@ -481,14 +463,52 @@ func (s *Service) ListEventDataStores(ctx context.Context, req *cloudtrail.ListE
 				CreatedTimestamp:             full.CreatedTimestamp,
 				UpdatedTimestamp:             full.UpdatedTimestamp,
 			})
-			after = key
-			return nil
+			return true
 		})
-	})
 	if err != nil {
 		return nil, err
 	}
+	out.NextToken = token
 	return out, nil
+}
+
+// listPage lists one page of the caller's records of a bucket, in key
+// order, after the position a token names: add is called with each record
+// and reports whether it was listed. It returns the next page's token.
+func listPage[T any](ctx context.Context, st store.Store, bucket, list string, maxResults *int32, nextToken *string, add func(*T) bool) (*string, error) {
+	_, sc, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit := defaultListPageSize
+	if maxResults != nil {
+		limit = int(*maxResults)
+	}
+	after := ""
+	if nextToken != nil {
+		if after, err = decodeToken(*nextToken, list, sc); err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	listed := 0
+	err = st.View(ctx, func(tx store.Tx) error {
+		return scanJSON(tx, bucket, scopePrefix(sc.account, sc.region), func(key string, v *T) error {
+			if key <= after {
+				return nil
+			}
+			if listed == limit {
+				token = ptr(encodeToken(list, sc, after))
+				return store.ErrStop
+			}
+			if add(v) {
+				listed++
+				after = key
+			}
+			return nil
+		})
+	})
+	return token, err
 }
 
 // findDataStore resolves an ARN or ID to a store of the caller's account
