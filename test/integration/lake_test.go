@@ -345,3 +345,71 @@ func must2[T any](t *testing.T) func(v T, err error) T {
 		return v
 	}
 }
+
+// UpdateChannel renames a channel and moves its later events to another
+// store; DeleteChannel removes it, after which its store can be deleted.
+func TestSDK_UpdateAndDeleteChannel(t *testing.T) {
+	srv := testenv.Start(t)
+	ct := srv.CloudTrail(accountA, usEast1)
+	ctx := t.Context()
+	first := activityStore(t, ct, "first")
+	second := activityStore(t, ct, "second")
+	ch, err := ct.CreateChannel(ctx, &cloudtrail.CreateChannelInput{Name: aws.String("app"), Source: aws.String("Custom"),
+		Destinations: []types.Destination{{Type: types.DestinationTypeEventDataStore, Location: aws.String(first)}}})
+	must(t, err, "CreateChannel")
+	channel := *ch.ChannelArn
+	put := func(id string) string {
+		resp := putAuditEvents(t, srv, accountA, usEast1, channel, nil, auditEvent(id, auditEventData(accountA, id)))
+		var answer struct {
+			Successful []struct{ EventID string } `json:"successful"`
+		}
+		if json.Unmarshal(resp.raw, &answer) != nil || len(answer.Successful) != 1 {
+			t.Fatalf("PutAuditEvents: %d %s", resp.status, resp.raw)
+		}
+		return answer.Successful[0].EventID
+	}
+	before := put("before")
+
+	_, err = ct.CreateChannel(ctx, &cloudtrail.CreateChannelInput{Name: aws.String("taken"), Source: aws.String("Custom"),
+		Destinations: []types.Destination{{Type: types.DestinationTypeEventDataStore, Location: aws.String(second)}}})
+	must(t, err, "CreateChannel taken")
+	_, err = ct.UpdateChannel(ctx, &cloudtrail.UpdateChannelInput{Channel: aws.String(channel), Name: aws.String("taken")})
+	wantAPIError(t, err, "ChannelAlreadyExistsException", 400)
+	up, err := ct.UpdateChannel(ctx, &cloudtrail.UpdateChannelInput{Channel: aws.String(channel), Name: aws.String("renamed"),
+		Destinations: []types.Destination{{Type: types.DestinationTypeEventDataStore, Location: aws.String(second)}}})
+	must(t, err, "UpdateChannel")
+	if *up.Name != "renamed" || len(up.Destinations) != 1 || *up.Destinations[0].Location != second {
+		t.Fatalf("UpdateChannel = %+v", up)
+	}
+	after := put("after")
+	if got := storedIDs(t, srv, accountA, usEast1, first); !slices.Equal(got, []string{before}) {
+		t.Fatalf("first store holds %v, want %v", got, []string{before})
+	}
+	if got := storedIDs(t, srv, accountA, usEast1, second); !slices.Equal(got, []string{after}) {
+		t.Fatalf("second store holds %v, want %v", got, []string{after})
+	}
+	got, err := ct.GetChannel(ctx, &cloudtrail.GetChannelInput{Channel: aws.String(channel)})
+	must(t, err, "GetChannel")
+	if *got.Name != "renamed" {
+		t.Fatalf("GetChannel name %s", *got.Name)
+	}
+	_, err = ct.DeleteChannel(ctx, &cloudtrail.DeleteChannelInput{Channel: aws.String(channel)})
+	must(t, err, "DeleteChannel")
+	_, err = ct.GetChannel(ctx, &cloudtrail.GetChannelInput{Channel: aws.String(channel)})
+	wantAPIError(t, err, "ChannelNotFoundException", 404)
+	_, err = ct.DeleteChannel(ctx, &cloudtrail.DeleteChannelInput{Channel: aws.String(channel)})
+	wantAPIError(t, err, "ChannelNotFoundException", 404)
+	if resp := putAuditEvents(t, srv, accountA, usEast1, channel, nil, auditEvent("gone", auditEventData(accountA, "gone"))); resp.header.Get("X-Amzn-ErrorType") != "ChannelNotFound" {
+		t.Fatalf("PutAuditEvents to a deleted channel: %d %s", resp.status, resp.raw)
+	}
+	list, err := ct.ListChannels(ctx, &cloudtrail.ListChannelsInput{})
+	must(t, err, "ListChannels")
+	if len(list.Channels) != 1 || *list.Channels[0].Name != "taken" {
+		t.Fatalf("ListChannels = %+v", list.Channels)
+	}
+	// The first store is no channel's destination any more.
+	_, err = ct.UpdateEventDataStore(ctx, &cloudtrail.UpdateEventDataStoreInput{EventDataStore: aws.String(first), TerminationProtectionEnabled: aws.Bool(false)})
+	must(t, err, "UpdateEventDataStore")
+	_, err = ct.DeleteEventDataStore(ctx, &cloudtrail.DeleteEventDataStoreInput{EventDataStore: aws.String(first)})
+	must(t, err, "DeleteEventDataStore")
+}
