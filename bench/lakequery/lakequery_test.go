@@ -52,14 +52,6 @@ func (q sequencer) ReadFrom(ctx context.Context, after int64, limit int) ([]lake
 	return out, err
 }
 
-func macros() []string {
-	var out []string
-	for _, m := range lakesql.Macros() {
-		out = append(out, strings.Replace(m, "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1))
-	}
-	return out
-}
-
 // query is one measured query: Lake SQL through Cairn, and the same query
 // written directly against the event store's tables ({events} is their
 // union), limited to the store's account as the store is.
@@ -77,7 +69,7 @@ func TestMeasureLakeQueries(t *testing.T) {
 		Principal: identity.Principal{Type: identity.PrincipalRoot, AccountID: account, ARN: "arn:aws:iam::" + account + ":root"},
 		Region:    "us-east-1",
 	})
-	es, err := eventstore.OpenWithOptions(filepath.Join(dir, "events"), eventstore.Options{MemoryLimit: "1GB", SessionSQL: macros(), Threads: 1, QueryThreads: runtime.NumCPU()})
+	es, err := eventstore.OpenWithOptions(filepath.Join(dir, "events"), eventstore.Options{MemoryLimit: "1GB", SessionSQL: lakesql.SessionSQL(), Threads: 1, QueryThreads: runtime.NumCPU()})
 	if err != nil {
 		t.Fatal(err)
 	}

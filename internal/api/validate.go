@@ -128,6 +128,15 @@ func (v *Validator) Enum(member, s string, values []string) {
 
 func quote(s string) string { return "'" + s + "'" }
 
+// RawValue is the offending value as given: Value without the quotes a
+// string value is rendered with.
+func (v Violation) RawValue() string {
+	if len(v.Value) >= 2 && v.Value[0] == '\'' && v.Value[len(v.Value)-1] == '\'' {
+		return v.Value[1 : len(v.Value)-1]
+	}
+	return v.Value
+}
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -75,7 +74,7 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 		return nil, err
 	}
 	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{
-		Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SessionSQL: queryMacros(),
+		Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SessionSQL: lakesql.SessionSQL(),
 		Threads: 1, QueryThreads: runtime.NumCPU(),
 	}); err != nil {
 		_ = st.close()
@@ -186,14 +185,4 @@ func (st *storage) applyRetention(ctx context.Context, now time.Time, logf func(
 	} else if n > 0 {
 		logf("dropped expired event partitions", "count", n)
 	}
-}
-
-// queryMacros are the functions Lake queries use that DuckDB lacks, made
-// on every event store connection (temporary: they are not stored).
-func queryMacros() []string {
-	var out []string
-	for _, m := range lakesql.Macros() {
-		out = append(out, strings.Replace(m, "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1))
-	}
-	return out
 }

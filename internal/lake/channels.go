@@ -186,12 +186,15 @@ func (s *Service) DeleteChannel(ctx context.Context, req *cloudtrail.DeleteChann
 		if err := tx.Delete(policyBucket, arn); err != nil {
 			return err
 		}
+		s.ingestion.forget(arn) // before the delete, so no flush writes the status again
+		if err := tx.Delete(ingestionBucket, arn); err != nil {
+			return err
+		}
 		return s.rewindowStores(tx, sc, ch.destinationARNs(), seq)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.ingestion.forget(arn)
 	return &cloudtrail.DeleteChannelResponse{}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairnhq/cairn/internal/api"
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
 	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/store"
@@ -170,8 +171,8 @@ func describe(d *dataStoreRecord) *cloudtrail.GetEventDataStoreResponse {
 		TerminationProtectionEnabled: ptr(d.Termination),
 		BillingMode:                  cloudtrail.BillingMode(d.BillingMode),
 		FederationStatus:             cloudtrail.FederationStatusDisabled,
-		CreatedTimestamp:             timestamp(d.Created),
-		UpdatedTimestamp:             timestamp(d.Updated),
+		CreatedTimestamp:             api.NewTimestamp(d.Created),
+		UpdatedTimestamp:             api.NewTimestamp(d.Updated),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cairnhq/cairn/internal/api"
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
 	"github.com/cairnhq/cairn/internal/store"
 )
@@ -80,11 +81,12 @@ func (t *ingestionTracker) close() error {
 // the last failure ("" when the request had none).
 func (t *ingestionTracker) record(channelARN string, lastSuccess, lastAttempt, errorCode string) {
 	now := t.now().UTC()
+	loaded := t.current(channelARN)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st, ok := t.latest[channelARN]
 	if !ok {
-		st = t.loadLocked(channelARN)
+		st = loaded
 	}
 	st.AttemptTime, st.AttemptEventID = now, lastAttempt
 	if lastSuccess != "" {
@@ -96,8 +98,16 @@ func (t *ingestionTracker) record(channelARN string, lastSuccess, lastAttempt, e
 	delete(t.removed, channelARN)
 }
 
-func (t *ingestionTracker) loadLocked(channelARN string) ingestionStatus {
-	var st ingestionStatus
+// current is a channel's status: from memory, else as last written. It
+// takes t.mu only briefly and never while reading the store, because flush
+// takes t.mu inside a store transaction.
+func (t *ingestionTracker) current(channelARN string) ingestionStatus {
+	t.mu.Lock()
+	st, ok := t.latest[channelARN]
+	t.mu.Unlock()
+	if ok {
+		return st
+	}
 	_ = t.store.View(context.Background(), func(tx store.Tx) error {
 		rec, err := getJSON[ingestionStatus](tx, ingestionBucket, channelARN)
 		if rec != nil {
@@ -108,32 +118,28 @@ func (t *ingestionTracker) loadLocked(channelARN string) ingestionStatus {
 	return st
 }
 
+// forget drops a deleted channel's status from memory; DeleteChannel
+// deletes the stored one in its own transaction (ingestionBucket).
 func (t *ingestionTracker) forget(channelARN string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.latest, channelARN)
 	delete(t.dirty, channelARN)
 	t.removed[channelARN] = true
-	_ = t.store.Update(context.Background(), func(tx store.Tx) error { return tx.Delete(ingestionBucket, channelARN) })
 }
 
 // status is GetChannel's IngestionStatus; nil before the first ingestion.
 func (t *ingestionTracker) status(ctx context.Context, channelARN string) *cloudtrail.IngestionStatus {
-	t.mu.Lock()
-	st, ok := t.latest[channelARN]
-	if !ok {
-		st = t.loadLocked(channelARN)
-	}
-	t.mu.Unlock()
+	st := t.current(channelARN)
 	if st.AttemptTime.IsZero() {
 		return nil
 	}
 	out := &cloudtrail.IngestionStatus{
-		LatestIngestionAttemptTime:    timestamp(st.AttemptTime),
+		LatestIngestionAttemptTime:    api.NewTimestamp(st.AttemptTime),
 		LatestIngestionAttemptEventID: ptr(st.AttemptEventID),
 	}
 	if !st.SuccessTime.IsZero() {
-		out.LatestIngestionSuccessTime = timestamp(st.SuccessTime)
+		out.LatestIngestionSuccessTime = api.NewTimestamp(st.SuccessTime)
 		out.LatestIngestionSuccessEventID = ptr(st.SuccessEventID)
 	}
 	if st.ErrorCode != "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/selectors"
 	"github.com/cairnhq/cairn/internal/store"
+	"github.com/cairnhq/cairn/internal/tagging"
 )
 
 // readBatch is how many events Members reads from the event store at once.
@@ -156,7 +157,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 			if err := tx.Delete(policyBucket, d.arn()); err != nil {
 				return err
 			}
-			if err := deleteTags(tx, d.arn()); err != nil {
+			if err := tagging.DeleteAllInTx(tx, d.arn()); err != nil {
 				return err
 			}
 		}

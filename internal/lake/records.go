@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/store"
 	"github.com/cairnhq/cairn/internal/tagging"
 )
@@ -32,8 +33,8 @@ const (
 // Store kinds: what an event data store holds, from its selectors'
 // categories.
 const (
-	kindCloudTrail       = "CloudTrail" // Management, Data and NetworkActivity events
-	kindActivityAuditLog = "ActivityAuditLog"
+	kindCloudTrail       = selectorrules.KindCloudTrail // Management, Data and NetworkActivity events
+	kindActivityAuditLog = selectorrules.ActivityAuditLog
 )
 
 // dataStoreRecord is an event data store as stored.
@@ -184,8 +185,6 @@ func idOf(resource string) string {
 	}
 	return resource
 }
-
-func deleteTags(tx store.Tx, arn string) error { return tagging.DeleteAllInTx(tx, arn) }
 
 var (
 	errMalformedARN = errors.New("lake: malformed ARN")

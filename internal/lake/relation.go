@@ -86,45 +86,13 @@ const activityTransform = `json_transform("eventJson", '{` +
 // is readable only when its resource policy allows the caller
 // cloudtrail:StartQuery.
 func (s *Service) QueryRelation(ctx context.Context, owner, ref string) (*Relation, error) {
-	caller, sc, err := callerOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if owner == "" {
-		owner = sc.account
-	}
-	storeScope := scope{account: owner, region: sc.region}
 	asOf, err := s.sequencer.SyncedSequence(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rec *dataStoreRecord
-	err = s.store.View(ctx, func(tx store.Tx) error {
-		if rec, err = s.findDataStore(tx, storeScope, ref); err != nil {
-			return err
-		}
-		if owner == sc.account {
-			return nil
-		}
-		p, err := loadPolicy(tx, policy.Resource{Type: policy.EventDataStore, ARN: rec.arn(), OwnerAccount: owner})
-		if err != nil {
-			return err
-		}
-		if p == nil || p.Evaluate(policy.Request{
-			PrincipalAccount: caller.Principal.AccountID, PrincipalARN: caller.Principal.ARN,
-			Action: "cloudtrail:StartQuery", Resource: rec.arn(),
-		}) != policy.Allow {
-			return cloudtrail.NewEventDataStoreNotFoundException(
-				"The event data store %s of account %s does not exist, or its resource policy does not allow %s to query it.",
-				ref, owner, caller.Principal.ARN)
-		}
-		return nil
-	})
+	rec, err := s.readableStore(ctx, owner, ref)
 	if err != nil {
 		return nil, err
-	}
-	if rec.Status == statusPendingDeletion {
-		return nil, inactive(rec)
 	}
 	oldest := s.now().UTC().Add(-rec.retention())
 	snapshot := *rec
@@ -154,6 +122,58 @@ func boundWindows(windows []window, asOf int64) []window {
 		out = append(out, w)
 	}
 	return out
+}
+
+// StoreARN resolves an event data store of the caller's (ID or ARN) to its
+// ARN, with the checks QueryRelation makes but without reading events.
+func (s *Service) StoreARN(ctx context.Context, ref string) (string, error) {
+	rec, err := s.readableStore(ctx, "", ref)
+	if err != nil {
+		return "", err
+	}
+	return rec.arn(), nil
+}
+
+// readableStore finds a store the caller may query: its own, or one of
+// owner's whose resource policy allows the caller cloudtrail:StartQuery;
+// not pending deletion.
+func (s *Service) readableStore(ctx context.Context, owner, ref string) (*dataStoreRecord, error) {
+	caller, sc, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if owner == "" {
+		owner = sc.account
+	}
+	var rec *dataStoreRecord
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		if rec, err = s.findDataStore(tx, scope{account: owner, region: sc.region}, ref); err != nil {
+			return err
+		}
+		if owner == sc.account {
+			return nil
+		}
+		p, err := loadPolicy(tx, policy.Resource{Type: policy.EventDataStore, ARN: rec.arn(), OwnerAccount: owner})
+		if err != nil {
+			return err
+		}
+		if p == nil || p.Evaluate(policy.Request{
+			PrincipalAccount: caller.Principal.AccountID, PrincipalARN: caller.Principal.ARN,
+			Action: "cloudtrail:StartQuery", Resource: rec.arn(),
+		}) != policy.Allow {
+			return cloudtrail.NewEventDataStoreNotFoundException(
+				"The event data store %s of account %s does not exist, or its resource policy does not allow %s to query it.",
+				ref, owner, caller.Principal.ARN)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rec.Status == statusPendingDeletion {
+		return nil, inactive(rec)
+	}
+	return rec, nil
 }
 
 // relationSQL selects a store's rows from the events relation.

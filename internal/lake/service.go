@@ -157,7 +157,3 @@ func deref(p *string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func timestamp(t time.Time) *api.Timestamp {
-	return api.NewTimestamp(t)
-}

@@ -64,7 +64,7 @@ func (s *Service) MapDataViolations(op string, vs []api.Violation) error {
 		if v.Value == "null" {
 			return nil
 		}
-		if !validChannelID(unquote(v.Value)) {
+		if !validChannelID(v.RawValue()) {
 			return cloudtraildata.NewInvalidChannelARN("%s", api.ValidationError([]api.Violation{v}).Message)
 		}
 	}
@@ -72,11 +72,4 @@ func (s *Service) MapDataViolations(op string, vs []api.Violation) error {
 		return api.ErrViolationsAccepted
 	}
 	return nil
-}
-
-func unquote(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
-		return v[1 : len(v)-1]
-	}
-	return v
 }

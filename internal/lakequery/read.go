@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -246,7 +247,7 @@ func (s *Service) ListQueries(ctx context.Context, req *cloudtrail.ListQueriesRe
 	if req.StartTime != nil && req.EndTime != nil && req.StartTime.After(req.EndTime.Time) {
 		return nil, cloudtrail.NewInvalidDateRangeException("StartTime must not be after EndTime.")
 	}
-	rel, err := s.cfg.Relations.QueryRelation(ctx, "", deref(req.EventDataStore))
+	storeARN, err := s.cfg.Relations.StoreARN(ctx, deref(req.EventDataStore))
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +262,7 @@ func (s *Service) ListQueries(ctx context.Context, req *cloudtrail.ListQueriesRe
 			if err := json.Unmarshal(raw, q); err != nil {
 				return err
 			}
-			if !contains(q.Stores, rel.ARN) || (req.QueryStatus != "" && q.Status != string(req.QueryStatus)) {
+			if !slices.Contains(q.Stores, storeARN) || (req.QueryStatus != "" && q.Status != string(req.QueryStatus)) {
 				return nil
 			}
 			if (req.StartTime != nil && q.Created.Before(req.StartTime.Time)) || (req.EndTime != nil && q.Created.After(req.EndTime.Time)) {
@@ -304,15 +305,6 @@ func (s *Service) ListQueries(ctx context.Context, req *cloudtrail.ListQueriesRe
 		out.Queries = append(out.Queries, cloudtrail.Query{QueryId: ptr(q.ID), QueryStatus: cloudtrail.QueryStatus(q.Status), CreationTime: api.NewTimestamp(q.Created)})
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // SearchSampleQueries searches Cairn's sample queries.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"strings"
 	"time"
@@ -76,10 +77,6 @@ func (s *Service) execute(r *run) {
 	})
 	if status == statusFinished && r.delivery != "" {
 		s.deliver(ctx, r, columns)
-	} else if r.delivery != "" {
-		_ = s.update(ctx, r.account, r.region, r.id, func(q *queryRecord) {
-			q.DeliveryStatus = string(cloudtrail.DeliveryStatusCancelled)
-		})
 	}
 }
 
@@ -90,6 +87,10 @@ func (s *Service) finish(ctx context.Context, r *run, status, message string, ro
 		q.Error = message
 		q.Finished = &now
 		q.Rows = rows
+		if q.DeliveryURI != "" && status != statusFinished {
+			// Only finished queries' results are delivered.
+			q.DeliveryStatus = string(cloudtrail.DeliveryStatusCancelled)
+		}
 		if more != nil {
 			more(q)
 		}
@@ -99,9 +100,6 @@ func (s *Service) finish(ctx context.Context, r *run, status, message string, ro
 // queryFailure phrases a run-time error for ErrorMessage (4-1000 chars).
 func queryFailure(err error) string {
 	msg := err.Error()
-	if e, ok := err.(*lakesql.Error); ok {
-		msg = e.Error()
-	}
 	if len(msg) > 1000 {
 		msg = msg[:997] + "..."
 	}
@@ -123,9 +121,7 @@ func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
 	w := bufio.NewWriterSize(f, 256<<10)
 	var n int64
 	var columns []string
-	err = s.cfg.Engine.Query(ctx, func(events string) string {
-		return strings.ReplaceAll(r.sql, eventsPlaceholder, events)
-	}, func(rows *sql.Rows) error {
+	err = s.cfg.Engine.Query(ctx, r.build, func(rows *sql.Rows) error {
 		var err error
 		if columns, err = rows.Columns(); err != nil {
 			return err
@@ -134,9 +130,9 @@ func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
 		if err != nil {
 			return err
 		}
-		typeNames := make([]string, len(types))
+		render := make([]func(any) *string, len(types))
 		for i, t := range types {
-			typeNames[i] = t.DatabaseTypeName()
+			render[i] = lakesql.Renderer(t.DatabaseTypeName())
 		}
 		header, _ := json.Marshal(columns)
 		w.Write(header)
@@ -153,7 +149,7 @@ func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
 				return err
 			}
 			for i, v := range vals {
-				out[i] = lakesql.Render(v, typeNames[i])
+				out[i] = render[i](v)
 			}
 			line, err := json.Marshal(out)
 			if err != nil {
@@ -203,7 +199,7 @@ func (s *Service) scanned(ctx context.Context, r *run) (events, bytes int64) {
 		parts = append(parts, "SELECT n, b FROM "+rel.StatsSQL(eventsPlaceholder))
 	}
 	q := "SELECT sum(n), sum(b) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
-	_ = s.cfg.Engine.Query(ctx, func(ev string) string { return strings.ReplaceAll(q, eventsPlaceholder, ev) }, func(rows *sql.Rows) error {
+	_ = s.cfg.Engine.Query(ctx, func(events string) string { return strings.ReplaceAll(q, eventsPlaceholder, events) }, func(rows *sql.Rows) error {
 		for rows.Next() {
 			var n, b sql.NullInt64
 			if err := rows.Scan(&n, &b); err != nil {
@@ -219,13 +215,10 @@ func (s *Service) scanned(ctx context.Context, r *run) (events, bytes int64) {
 // deliver writes the results to DeliveryS3Uri and records the outcome.
 func (s *Service) deliver(ctx context.Context, r *run, columns []string) {
 	status := cloudtrail.DeliveryStatusSuccess
-	rows, err := s.readAll(r.id)
-	if err == nil {
-		_, err = queryresults.Deliver(ctx, s.cfg.Objects, s.cfg.Signer, queryresults.Delivery{
-			URI: r.delivery, Account: r.account, Region: r.region, QueryID: r.id,
-			Completed: s.now().UTC(), Columns: columns, Rows: rows,
-		})
-	}
+	_, err := queryresults.Deliver(ctx, s.cfg.Objects, s.cfg.Signer, queryresults.Delivery{
+		URI: r.delivery, Account: r.account, Region: r.region, QueryID: r.id,
+		Completed: s.now().UTC(), Columns: columns, Rows: s.resultRows(r.id),
+	})
 	if err != nil {
 		status = cloudtrail.DeliveryStatusFailed
 		var signErr *queryresults.SigningError
@@ -236,27 +229,32 @@ func (s *Service) deliver(ctx context.Context, r *run, columns []string) {
 	_ = s.update(ctx, r.account, r.region, r.id, func(q *queryRecord) { q.DeliveryStatus = string(status) })
 }
 
-// readAll reads a query's whole results file.
-func (s *Service) readAll(id string) ([][]*string, error) {
-	f, err := os.Open(s.resultsPath(id))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	var out [][]*string
-	first := true
-	for sc.Scan() {
-		if first {
-			first = false
-			continue
+// resultRows reads a query's results file row by row.
+func (s *Service) resultRows(id string) iter.Seq2[[]*string, error] {
+	return func(yield func([]*string, error) bool) {
+		f, err := os.Open(s.resultsPath(id))
+		if err != nil {
+			yield(nil, err)
+			return
 		}
-		var row []*string
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			return nil, err
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for first := true; sc.Scan(); first = false {
+			if first { // the column names
+				continue
+			}
+			var row []*string
+			if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(row, nil) {
+				return
+			}
 		}
-		out = append(out, row)
+		if err := sc.Err(); err != nil {
+			yield(nil, err)
+		}
 	}
-	return out, sc.Err()
 }

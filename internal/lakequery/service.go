@@ -21,6 +21,8 @@ import (
 // Relations resolves the event data stores a statement names.
 type Relations interface {
 	QueryRelation(ctx context.Context, owner, ref string) (*lake.Relation, error)
+	// StoreARN resolves a store of the caller's to its ARN.
+	StoreARN(ctx context.Context, ref string) (string, error)
 }
 
 // Engine runs SQL over the event store (eventstore.Store).
@@ -48,8 +50,6 @@ type Config struct {
 	Now     func() time.Time
 	// Timeout ends a query TIMED_OUT; default an hour, as Lake.
 	Timeout time.Duration
-	// Workers is how many queries run at once; default 2.
-	Workers int
 }
 
 // Limits and periods Lake documents.
@@ -57,6 +57,9 @@ const (
 	maxActivePerRegion = 10
 	resultsKept        = 7 * 24 * time.Hour
 	defaultTimeout     = time.Hour
+	// workers is how many queries run at once; DuckDB runs each on every
+	// core.
+	workers = 2
 )
 
 // Service answers the Lake query operations.
@@ -75,8 +78,6 @@ type Service struct {
 // run is a query that is queued or running.
 type run struct {
 	id, account, region string
-	statement           string
-	sql                 string
 	translated          *lakesql.Query
 	relations           []*lake.Relation
 	delivery            string
@@ -93,9 +94,6 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 2
-	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -103,7 +101,7 @@ func New(cfg Config) (*Service, error) {
 	if err := s.failInterrupted(context.Background()); err != nil {
 		return nil, err
 	}
-	for range cfg.Workers {
+	for range workers {
 		s.wg.Add(1)
 		go s.worker()
 	}

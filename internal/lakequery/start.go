@@ -30,45 +30,41 @@ func (s *Service) StartQuery(ctx context.Context, req *cloudtrail.StartQueryRequ
 		}
 	}
 
+	if strings.Contains(statement, eventsPlaceholder) {
+		return nil, cloudtrail.NewInvalidQueryStatementException("%s is a name Cairn reserves; it cannot appear in a query.", eventsPlaceholder)
+	}
 	var relations []*lake.Relation
-	byName := map[string]*lake.Relation{}
-	var resolveErr error
 	translated, err := lakesql.Translate(statement, func(name string) (string, bool, error) {
-		if r, ok := byName[name]; ok {
-			return r.SQL(eventsPlaceholder), true, nil
+		r, err := s.cfg.Relations.QueryRelation(ctx, owner, name)
+		var apiErr api.Error
+		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "EventDataStoreNotFoundException" {
+			return "", false, nil
 		}
-		r, err := s.cfg.Relations.QueryRelation(ctx, owner, unquoteIdent(name))
 		if err != nil {
-			var apiErr api.Error
-			if errors.As(err, &apiErr) && apiErr.ErrorCode() == "EventDataStoreNotFoundException" {
-				return "", false, nil
-			}
-			resolveErr = err
 			return "", false, err
 		}
-		byName[name] = r
 		relations = append(relations, r)
 		return r.SQL(eventsPlaceholder), true, nil
 	})
-	if resolveErr != nil {
-		return nil, resolveErr
-	}
-	if err != nil {
+	var stmtErr *lakesql.Error
+	switch {
+	case errors.As(err, &stmtErr):
 		return nil, invalidStatement(err)
+	case err != nil:
+		return nil, err
 	}
 	if len(relations) == 0 {
 		return nil, cloudtrail.NewInvalidQueryStatementException(
 			"The query must read at least one event data store: name its ID in FROM, for example FROM %s.", "<event data store ID>")
 	}
-	build := func(events string) string { return strings.ReplaceAll(translated.SQL, eventsPlaceholder, events) }
-	if err := s.cfg.Engine.Prepare(ctx, build); err != nil {
+	r := &run{id: newQueryID(), account: sc.account, region: sc.region, translated: translated, relations: relations}
+	if err := s.cfg.Engine.Prepare(ctx, r.build); err != nil {
 		if mapped := translated.MapDuckDBError(err); mapped != nil {
 			return nil, invalidStatement(mapped)
 		}
 		return nil, err
 	}
 
-	r := &run{id: newQueryID(), account: sc.account, region: sc.region, statement: statement, sql: translated.SQL, translated: translated, relations: relations}
 	if req.DeliveryS3Uri != nil {
 		r.delivery = *req.DeliveryS3Uri
 	}
@@ -117,13 +113,18 @@ func (s *Service) StartQuery(ctx context.Context, req *cloudtrail.StartQueryRequ
 }
 
 // eventsPlaceholder stands for the event store's relation in translated
-// SQL until the query runs, when the event store supplies it.
+// SQL until the query runs, when the event store supplies it. Statements
+// that contain it are refused.
 const eventsPlaceholder = "__cairn_events__"
 
+// build is the query to run over events, the event store's relation.
+func (r *run) build(events string) string {
+	return strings.ReplaceAll(r.translated.SQL, eventsPlaceholder, events)
+}
+
 // statementOf is the statement to run: QueryStatement, or the sample query
-// QueryAlias names with QueryParameters filled in (the first parameter is
-// the event data store; the rest replace the sample's ? placeholders in
-// order, as string literals).
+// QueryAlias names, reading the event data store its one QueryParameter
+// names.
 func statementOf(req *cloudtrail.StartQueryRequest) (string, error) {
 	switch {
 	case req.QueryStatement != nil && req.QueryAlias != nil:
@@ -141,20 +142,12 @@ func statementOf(req *cloudtrail.StartQueryRequest) (string, error) {
 		}
 		if len(req.QueryParameters) == 0 {
 			return "", cloudtrail.NewInvalidParameterException(
-				"The query %s needs QueryParameters: the event data store ID first, then a value for each ? in the query.", *req.QueryAlias)
+				"The query %s needs QueryParameters: the event data store ID.", *req.QueryAlias)
 		}
-		sql := strings.ReplaceAll(q.SQL, "$EDS_ID", req.QueryParameters[0])
-		for _, p := range req.QueryParameters[1:] {
-			i := strings.IndexByte(sql, '?')
-			if i < 0 {
-				return "", cloudtrail.NewInvalidParameterException("The query %s takes fewer parameters than were given.", *req.QueryAlias)
-			}
-			sql = sql[:i] + "'" + strings.ReplaceAll(p, "'", "''") + "'" + sql[i+1:]
+		if len(req.QueryParameters) > 1 {
+			return "", cloudtrail.NewInvalidParameterException("The query %s takes one parameter, the event data store ID; %d were given.", *req.QueryAlias, len(req.QueryParameters))
 		}
-		if strings.Contains(sql, "?") {
-			return "", cloudtrail.NewInvalidParameterException("The query %s takes more parameters than were given.", *req.QueryAlias)
-		}
-		return sql, nil
+		return strings.ReplaceAll(q.SQL, "$EDS_ID", req.QueryParameters[0]), nil
 	}
 	return "", cloudtrail.NewInvalidParameterException("Specify QueryStatement, or QueryAlias with QueryParameters.")
 }
@@ -180,13 +173,6 @@ func (s *Service) checkDelivery(ctx context.Context, uri string) error {
 
 func invalidStatement(err error) error {
 	return cloudtrail.NewInvalidQueryStatementException("%s", err.Error())
-}
-
-func unquoteIdent(name string) string {
-	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
-		return strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
-	}
-	return name
 }
 
 func (s *Service) forget(r *run) {

@@ -195,15 +195,18 @@ func (p *parser) tableName() *source {
 			}
 		}
 	}
-	rel, ok, err := p.resolve(name)
-	if err != nil {
-		panic(bail{err})
-	}
-	if !ok {
-		p.fail(first.pos, "Table '%s' does not exist", name)
-	}
-	if !p.seen[name] {
-		p.seen[name] = true
+	rel, seen := p.seen[name]
+	if !seen {
+		var ok bool
+		var err error
+		rel, ok, err = p.resolve(name)
+		if err != nil {
+			panic(bail{err})
+		}
+		if !ok {
+			p.fail(first.pos, "Table '%s' does not exist", name)
+		}
+		p.seen[name] = rel
 		p.q.Tables = append(p.q.Tables, name)
 	}
 	n := p.replace(start, p.i, rel)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // call is a parsed function call.
@@ -400,24 +399,13 @@ func (p *parser) noteFunc(duck, lake string) {
 	}
 }
 
-var (
-	tmplFunc  = regexp.MustCompile(`([a-z_][a-z0-9_]*)\(`)
-	tmplFuncs sync.Map // template → the functions it calls
-)
+var tmplFunc = regexp.MustCompile(`([a-z_][a-z0-9_]*)\(`)
 
 // template makes the call render as t, where @1..@9 stand for the
 // arguments and @* for all of them.
 func (p *parser) template(c *call, t string) {
-	names, ok := tmplFuncs.Load(t)
-	if !ok {
-		var fs []string
-		for _, m := range tmplFunc.FindAllStringSubmatch(t, -1) {
-			fs = append(fs, m[1])
-		}
-		names, _ = tmplFuncs.LoadOrStore(t, fs)
-	}
-	for _, f := range names.([]string) {
-		p.noteFunc(f, c.name)
+	for _, m := range tmplFunc.FindAllStringSubmatch(t, -1) {
+		p.noteFunc(m[1], c.name)
 	}
 	c.node.render = func(r *renderer) { r.template(c, t) }
 }

@@ -2,15 +2,16 @@ package lakesql
 
 import "strings"
 
-// Macros returns the statements to run once on the database before
-// running translated queries: the macros (all named lake_*) the
-// translations call, and the session time zone, UTC, in which Lake
-// evaluates timestamps (comparisons of timestamps with and without time
-// zone, now(), AT TIME ZONE). They are idempotent.
-func Macros() []string {
+// SessionSQL returns the statements to run on every database connection
+// before it runs translated queries: the macros (all named lake_*,
+// temporary, so they live with the connection and are never stored) the
+// translations call, and the time zone, UTC, in which Lake evaluates
+// timestamps (comparisons of timestamps with and without time zone, now(),
+// AT TIME ZONE). They are idempotent.
+func SessionSQL() []string {
 	out := []string{"SET GLOBAL TimeZone = 'UTC'"}
 	for _, m := range macros {
-		out = append(out, "CREATE OR REPLACE MACRO "+m)
+		out = append(out, "CREATE OR REPLACE TEMP MACRO "+m)
 	}
 	return out
 }

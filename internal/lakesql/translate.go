@@ -10,7 +10,8 @@ import (
 // double quotes: an event data store ID (074365db-2079-4c18-ab83-e753897b74fe,
 // EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE) or an identifier (EDS1); parts of
 // a qualified name are joined by ".". ok=false means the table does not
-// exist; a non-nil err is returned by Translate as it is.
+// exist; a non-nil err is returned by Translate as it is. It is called
+// once per table name, however often the statement names it.
 type Resolver func(name string) (relation string, ok bool, err error)
 
 // Query is a Lake statement translated for DuckDB.
@@ -40,7 +41,7 @@ type parser struct {
 	root      *node
 	resolve   Resolver
 	q         *Query
-	seen      map[string]bool
+	seen      map[string]string // relation of each table resolved, by name
 	ctes      []map[string]bool // WITH names in scope
 	params    []map[string]bool // lambda parameters in scope
 	spec      *specScope        // the query specification being parsed
@@ -65,7 +66,7 @@ func Translate(statement string, resolve Resolver) (q *Query, err error) {
 		src: statement, toks: toks, resolve: resolve,
 		root: &node{start: 0, end: len(toks)},
 		q:    &Query{src: statement, funcs: map[string]string{}},
-		seen: map[string]bool{},
+		seen: map[string]string{},
 
 		fromLimit: -1,
 	}

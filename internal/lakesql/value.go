@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -23,23 +22,22 @@ import (
 // arrays [a, b], rows {field=value, ...} with lower-case field names,
 // varbinary as hex bytes, JSON as its text. dbType is the DuckDB type name
 // database/sql reports for the column. NULL is nil.
-func Render(v any, dbType string) *string {
-	if v == nil {
-		return nil
-	}
-	t, ok := typeCache.Load(dbType)
-	if !ok {
-		t, _ = typeCache.LoadOrStore(dbType, parseType(dbType))
-	}
-	var b strings.Builder
-	writeValue(&b, v, t.(*dtype))
-	s := b.String()
-	return &s
-}
+func Render(v any, dbType string) *string { return Renderer(dbType)(v) }
 
-// typeCache holds the parsed type names: a result has a few, and Render
-// is called for every value.
-var typeCache sync.Map
+// Renderer returns Render for one column type, its type name parsed once:
+// results call it for every value of the column.
+func Renderer(dbType string) func(v any) *string {
+	t := parseType(dbType)
+	return func(v any) *string {
+		if v == nil {
+			return nil
+		}
+		var b strings.Builder
+		writeValue(&b, v, t)
+		s := b.String()
+		return &s
+	}
+}
 
 // dtype is a parsed DuckDB type name.
 type dtype struct {

@@ -135,16 +135,18 @@ func TestAWSCLIVerifyQueryResults(t *testing.T) {
 		QueryID: queryID, Completed: done,
 		Columns: []string{"eventTime", "eventName", "arn", "requestParameters"},
 	}
+	var rows [][]*string
 	for i := range 12 {
 		var params *string
 		if i%3 != 0 {
 			params = str(fmt.Sprintf("{bucketName=logs-%d, key=\"a,b\"}", i))
 		}
-		d.Rows = append(d.Rows, []*string{
+		rows = append(rows, []*string{
 			str(done.Add(-time.Duration(i) * time.Minute).Format("2006-01-02 15:04:05.000")),
 			str("PutObject"), str("arn:aws:iam::123456789012:user/alice"), params,
 		})
 	}
+	d.Rows = rowsOf(rows...)
 	store := newDirStore(t)
 	written, err := Deliver(context.Background(), store, storeSigner{keys}, d)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"path"
 	"strconv"
 	"strings"
@@ -63,7 +64,10 @@ type Delivery struct {
 	QueryID   string
 	Completed time.Time // queryCompleteTime
 	Columns   []string
-	Rows      [][]*string // values as GetQueryResults renders them; nil = NULL
+	// Rows yields the rows, values as GetQueryResults renders them (nil =
+	// NULL), or an error that ends the delivery. They are read once, as
+	// the files are written: a result need not fit in memory.
+	Rows iter.Seq2[[]*string, error]
 }
 
 // SignFile is the JSON document written as result_sign.json. The field
@@ -161,7 +165,15 @@ func Deliver(ctx context.Context, store ObjectStore, signer Signer, d Delivery) 
 		return nil
 	}
 	var line []byte
-	for _, row := range d.Rows {
+	n := 0
+	for row, err := range d.rows() {
+		if err != nil {
+			return written, fmt.Errorf("queryresults: reading the results: %w", err)
+		}
+		n++
+		if len(row) != len(d.Columns) {
+			return written, fmt.Errorf("queryresults: row %d has %d values for %d columns", n, len(row), len(d.Columns))
+		}
 		line = appendRecord(line[:0], row)
 		if w.rows > 0 && w.size+len(line) > maxFileBytes {
 			if err := flush(); err != nil {
@@ -228,12 +240,15 @@ func (d *Delivery) check() error {
 	if len(d.Columns) == 0 {
 		return errors.New("a result needs at least one column")
 	}
-	for i, row := range d.Rows {
-		if len(row) != len(d.Columns) {
-			return fmt.Errorf("row %d has %d values for %d columns", i+1, len(row), len(d.Columns))
-		}
-	}
 	return nil
+}
+
+// rows is Rows, or no rows when it is nil.
+func (d *Delivery) rows() iter.Seq2[[]*string, error] {
+	if d.Rows == nil {
+		return func(func([]*string, error) bool) {}
+	}
+	return d.Rows
 }
 
 // resultWriter builds one gzip CSV result file in memory, counting the

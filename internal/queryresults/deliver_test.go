@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path"
 	"path/filepath"
@@ -28,10 +29,25 @@ func sampleDelivery(uri string) Delivery {
 		QueryID:   queryID,
 		Completed: completed,
 		Columns:   []string{"eventName", "n"},
-		Rows: [][]*string{
-			{str("CreateTrail"), str("3")},
-			{str("DeleteTrail"), nil},
-		},
+		Rows:      rowsOf(sampleRows()...),
+	}
+}
+
+func sampleRows() [][]*string {
+	return [][]*string{
+		{str("CreateTrail"), str("3")},
+		{str("DeleteTrail"), nil},
+	}
+}
+
+// rowsOf yields rows as Delivery.Rows does.
+func rowsOf(rows ...[]*string) iter.Seq2[[]*string, error] {
+	return func(yield func([]*string, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
 	}
 }
 
@@ -170,12 +186,12 @@ func TestDeliver_DateIsUTC(t *testing.T) {
 func TestDeliver_CSVQuoting(t *testing.T) {
 	d := sampleDelivery("s3://results-bucket")
 	d.Columns = []string{"plain", "comma,name", "empty", "null"}
-	d.Rows = [][]*string{
-		{str("a b "), str("x,y"), str(""), nil},
-		{str(`say "hi"`), str("two\nlines"), str("cr\rhere"), str("crlf\r\nend")},
-		{str("{key=value, k2=v2}"), str("ünïcödé"), str(" lead"), str("2026-03-04 05:06:07.000")},
-		{nil, nil, nil, nil},
-	}
+	d.Rows = rowsOf(
+		[]*string{str("a b "), str("x,y"), str(""), nil},
+		[]*string{str(`say "hi"`), str("two\nlines"), str("cr\rhere"), str("crlf\r\nend")},
+		[]*string{str("{key=value, k2=v2}"), str("ünïcödé"), str(" lead"), str("2026-03-04 05:06:07.000")},
+		[]*string{nil, nil, nil, nil},
+	)
 	store := newDirStore(t)
 	keys, err := Deliver(context.Background(), store, newRSASigner(), d)
 	if err != nil {
@@ -204,7 +220,7 @@ func TestDeliver_CSVQuoting(t *testing.T) {
 func TestDeliver_SingleNullColumnKeepsRow(t *testing.T) {
 	d := sampleDelivery("s3://results-bucket")
 	d.Columns = []string{"errorCode"}
-	d.Rows = [][]*string{{nil}, {str("AccessDenied")}, {nil}}
+	d.Rows = rowsOf([]*string{nil}, []*string{str("AccessDenied")}, []*string{nil})
 	store := newDirStore(t)
 	keys, err := Deliver(context.Background(), store, newRSASigner(), d)
 	if err != nil {
@@ -248,15 +264,16 @@ func TestDeliver_SplitsFiles(t *testing.T) {
 	d.Columns = []string{"eventID", "note"}
 	header := "eventID,note\r\n"
 	var want []string
-	d.Rows = nil
+	var rows [][]*string
 	for i := range 40 {
 		note := fmt.Sprintf("row %d", i)
 		if i == 17 {
 			note = strings.Repeat("x", 500) // bigger than the bound on its own
 		}
-		d.Rows = append(d.Rows, []*string{str(fmt.Sprintf("e-%03d", i)), str(note)})
+		rows = append(rows, []*string{str(fmt.Sprintf("e-%03d", i)), str(note)})
 		want = append(want, fmt.Sprintf("e-%03d,%s\r\n", i, note))
 	}
+	d.Rows = rowsOf(rows...)
 	store, signer := newDirStore(t), newRSASigner()
 	keys, err := Deliver(context.Background(), store, signer, d)
 	if err != nil {
@@ -313,7 +330,7 @@ func TestDeliver_InvalidInput(t *testing.T) {
 		"no region":      func(d *Delivery) { d.Region = "" },
 		"no time":        func(d *Delivery) { d.Completed = time.Time{} },
 		"no columns":     func(d *Delivery) { d.Columns = nil; d.Rows = nil },
-		"short row":      func(d *Delivery) { d.Rows = append(d.Rows, []*string{str("x")}) },
+		"short row":      func(d *Delivery) { d.Rows = rowsOf(append(sampleRows(), []*string{str("x")})...) },
 	} {
 		d := sampleDelivery("s3://results-bucket")
 		mutate(&d)
@@ -333,9 +350,11 @@ func TestDeliver_Failures(t *testing.T) {
 	maxFileBytes = 40
 	t.Cleanup(func() { maxFileBytes = old })
 	d := sampleDelivery("s3://results-bucket")
+	rows := sampleRows()
 	for range 5 {
-		d.Rows = append(d.Rows, []*string{str("PutEventSelectors"), str("12")})
+		rows = append(rows, []*string{str("PutEventSelectors"), str("12")})
 	}
+	d.Rows = rowsOf(rows...)
 
 	t.Run("store", func(t *testing.T) {
 		store := newDirStore(t)

@@ -21,7 +21,7 @@ func (s *Service) MapViolations(op string, vs []api.Violation) error {
 	case "PutEventSelectors":
 		for _, v := range vs {
 			if strings.HasPrefix(v.Path, "eventSelectors") || strings.HasPrefix(v.Path, "advancedEventSelectors") {
-				return invalidValue(unquote(v.Value), selectorFieldName(v.Path))
+				return invalidValue(v.RawValue(), selectorFieldName(v.Path))
 			}
 		}
 	case "PutInsightSelectors":
@@ -58,11 +58,4 @@ func selectorFieldName(path string) string {
 		return strings.ToUpper(p[:1]) + p[1:]
 	}
 	return path
-}
-
-func unquote(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
-		return v[1 : len(v)-1]
-	}
-	return v
 }
