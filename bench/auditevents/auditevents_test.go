@@ -38,13 +38,6 @@ const (
 	batchSize = 100
 )
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
-
 // eventData is a ~1 KB integration event.
 func eventData(client, i int) string {
 	return fmt.Sprintf(`{"version":"1.0","userIdentity":{"type":"CustomUser","principalId":"user-%d","details":{"department":"payments","role":"operator","mfa":true}},"userAgent":"inventory-service/4.2 (linux; amd64)","eventSource":"inventory.example.com","eventName":"UpdateItem","eventTime":"2026-11-21T10:%02d:%02dZ","UID":"c%d-%d","requestParameters":{"itemId":"item-%08d","quantity":%d,"warehouse":"eu-central-7","note":%q},"responseElements":{"status":"OK","version":%d},"sourceIPAddress":"198.51.100.%d","recipientAccountId":"%s","additionalEventData":{"traceId":"1-5759e988-bd862e3fe1be46a994272793","spanId":"53995c3f42cd8ad8"}}`,
@@ -69,7 +62,7 @@ type answer struct {
 }
 
 func TestMeasurePutAuditEvents(t *testing.T) {
-	seconds := envInt("CAIRN_BENCH_AUDIT_SECONDS", 2)
+	seconds := testenv.EnvInt("CAIRN_BENCH_AUDIT_SECONDS", 2)
 	srv := testenv.Start(t)
 	ct := srv.CloudTrail(account, region)
 	ctx := context.Background()

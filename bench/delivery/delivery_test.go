@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,13 +35,6 @@ import (
 //
 //	CAIRN_BENCH_DELIVERY_EVENTS=1000000 go test ./bench/delivery -run TestMeasureDeliveryThroughput -v -timeout 30m
 //	CAIRN_BENCH_DELIVERY_SAMPLES=40 go test ./bench/delivery -run TestMeasureDeliveryLatency -v
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
 
 const account = "123456789012"
 
@@ -95,7 +87,7 @@ func (o oneTrail) DeliveryTrails(context.Context) ([]trails.DeliveryTrail, error
 // store (with log file validation, so files are hashed and queued for
 // digests), and checks that every event was delivered exactly once.
 func TestMeasureDeliveryThroughput(t *testing.T) {
-	n := envInt("CAIRN_BENCH_DELIVERY_EVENTS", 20000)
+	n := testenv.EnvInt("CAIRN_BENCH_DELIVERY_EVENTS", 20000)
 	dir := t.TempDir()
 	ctx := context.Background()
 	es, err := eventstore.OpenWithOptions(dir+"/events", eventstore.Options{MemoryLimit: "1GB", Threads: 1}) // as cairn serve
@@ -235,7 +227,7 @@ func countDelivered(t *testing.T, b *bucketstore.Store, n int) (count, files int
 // log file with a 1 s delivery interval: the goal is the interval plus
 // under a second.
 func TestMeasureDeliveryLatency(t *testing.T) {
-	samples := envInt("CAIRN_BENCH_DELIVERY_SAMPLES", 4)
+	samples := testenv.EnvInt("CAIRN_BENCH_DELIVERY_SAMPLES", 4)
 	const interval = time.Second
 	srv := testenv.Start(t, func(c *config.Config) { c.DeliveryInterval = interval })
 	ctx := context.Background()

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +21,7 @@ import (
 	"github.com/cairnhq/cairn/internal/lake"
 	"github.com/cairnhq/cairn/internal/lakesql"
 	"github.com/cairnhq/cairn/internal/store/boltstore"
+	"github.com/cairnhq/cairn/internal/testenv"
 )
 
 // Commands (the default is the CI size):
@@ -31,13 +31,6 @@ import (
 // CAIRN_BENCH_LAKE_DIR keeps the generated store for later runs.
 
 const account = "123456789012"
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
 
 type sequencer struct{ s *eventstore.Store }
 
@@ -60,7 +53,7 @@ type query struct {
 }
 
 func TestMeasureLakeQueries(t *testing.T) {
-	n := envInt("CAIRN_BENCH_LAKE_EVENTS", 20000)
+	n := testenv.EnvInt("CAIRN_BENCH_LAKE_EVENTS", 20000)
 	dir := os.Getenv("CAIRN_BENCH_LAKE_DIR")
 	if dir == "" {
 		dir = t.TempDir()
@@ -122,7 +115,7 @@ func TestMeasureLakeQueries(t *testing.T) {
 		{"join of two stores", `SELECT count(*) FROM ` + ids["all"] + ` a JOIN ` + ids["writes"] + ` b ON a.eventID = b.eventID`,
 			`SELECT count(*) FROM (SELECT * FROM {events} WHERE "scopeAccount" = '123456789012') a JOIN (SELECT * FROM {events} WHERE "scopeAccount" = '123456789012' AND "readOnly" = false) b ON a."eventID" = b."eventID"`},
 	}
-	rounds := envInt("CAIRN_BENCH_LAKE_ROUNDS", 3)
+	rounds := testenv.EnvInt("CAIRN_BENCH_LAKE_ROUNDS", 3)
 	t.Logf("machine: %d CPUs, %s; %d events (%d in the store)", runtime.NumCPU(), runtime.Version(), n, es.LastSequence())
 	for _, q := range queries {
 		var cairnTimes, directTimes []time.Duration

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -25,13 +24,6 @@ import (
 // layout):
 //
 //	CAIRN_BENCH_LOOKUP_DIR=/tmp/lake10m CAIRN_BENCH_LOOKUP_MS=3000 go test ./bench/lookup -run TestMeasureLookupEvents -v -timeout 30m
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
 
 // fill generates n events (eventgen's pool, the last 60 days) into a new
 // data directory's event store.
@@ -58,7 +50,7 @@ func TestMeasureLookupEvents(t *testing.T) {
 		dir = t.TempDir()
 		fill(t, dir, 20000)
 	}
-	perAttribute := time.Duration(envInt("CAIRN_BENCH_LOOKUP_MS", 300)) * time.Millisecond
+	perAttribute := time.Duration(testenv.EnvInt("CAIRN_BENCH_LOOKUP_MS", 300)) * time.Millisecond
 	srv := testenv.Start(t, testenv.WithDataDir(dir))
 	ct := srv.CloudTrail("123456789012", "us-east-1")
 	attrs := []struct {

@@ -156,8 +156,9 @@ func (s *Server) health() map[string]any {
 }
 
 // EventDataStoreEvents returns the records an event data store holds (named
-// by ARN or ID in the given account and Region), in sequence order. Until
-// Lake queries exist it is how tests read what a store ingested.
+// by ARN or ID in the given account and Region), in sequence order, read
+// by the Go implementation of the membership rules (lake.Service.Members),
+// not through a Lake query: tests use it to check what a store ingested.
 func (s *Server) EventDataStoreEvents(ctx context.Context, account, region, ref string) ([][]byte, error) {
 	s.mu.Lock()
 	st := s.storage

@@ -19,9 +19,10 @@
 // in their order, strings keep their escapes, numbers their spelling, and
 // members the schema does not name are kept, at the top level as inside
 // userIdentity (AWS documents the schema's fields but not what it does
-// with others; keeping them loses nothing). The record is produced by
-// events.Parse, so Raw and RawChecked are set and the header fields filled
-// in. It is not meant for events.Validate, which knows only CloudTrail's
+// with others; keeping them loses nothing). The record's Raw is that JSON,
+// marked checked (events.Record.SetEncodedRaw: it is valid by
+// construction, which the tests confirm by parsing it back), with the
+// header fields filled in. It is not meant for events.Validate, which knows only CloudTrail's
 // own categories and record layout.
 //
 // # Checks

@@ -90,6 +90,14 @@ func str(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *field(c) = v; return nil }
 }
 
+func duration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		*field(c) = d
+		return err
+	}
+}
+
 var settings = []setting{
 	{"listen", "address to listen on (host:port)", str(func(c *Config) *string { return &c.Listen }), false},
 	{"data-dir", "directory holding all of Cairn's data", str(func(c *Config) *string { return &c.DataDir }), false},
@@ -116,26 +124,10 @@ var settings = []setting{
 		c.LookupEventsRate = f
 		return err
 	}, false},
-	{"key-rotation", "how long a digest signing key stays current (Go duration)", func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		c.KeyRotation = d
-		return err
-	}, false},
-	{"delivery-interval", "how often trails deliver log files (Go duration; AWS: about 5m)", func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		c.DeliveryInterval = d
-		return err
-	}, false},
-	{"digest-interval", "how long one digest file covers (Go duration; AWS: 1h)", func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		c.DigestInterval = d
-		return err
-	}, false},
-	{"query-timeout", "how long a CloudTrail Lake query may run before it ends TIMED_OUT (Go duration; AWS: 1h)", func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		c.QueryTimeout = d
-		return err
-	}, false},
+	{"key-rotation", "how long a digest signing key stays current (Go duration)", duration(func(c *Config) *time.Duration { return &c.KeyRotation }), false},
+	{"delivery-interval", "how often trails deliver log files (Go duration; AWS: about 5m)", duration(func(c *Config) *time.Duration { return &c.DeliveryInterval }), false},
+	{"digest-interval", "how long one digest file covers (Go duration; AWS: 1h)", duration(func(c *Config) *time.Duration { return &c.DigestInterval }), false},
+	{"query-timeout", "how long a CloudTrail Lake query may run before it ends TIMED_OUT (Go duration; AWS: 1h)", duration(func(c *Config) *time.Duration { return &c.QueryTimeout }), false},
 	{"external-buckets", "YAML file listing buckets on external S3-compatible endpoints that trails may deliver to (see docs/delivery.md)", str(func(c *Config) *string { return &c.ExternalBucketsFile }), false},
 }
 

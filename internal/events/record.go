@@ -237,6 +237,15 @@ func (r *Record) RawChecked() bool {
 	return len(r.Raw) > 0 && len(r.checked) == len(r.Raw) && &r.checked[0] == &r.Raw[0]
 }
 
+// SetEncodedRaw sets Raw to JSON that Cairn's own encoders wrote for the
+// record (encoding/json or the generated encoders: valid, compact, invalid
+// UTF-8 replaced), so it counts as checked (RawChecked) and storage does
+// not check it again. JSON from outside Cairn goes through Parse instead.
+func (r *Record) SetEncodedRaw(raw []byte) {
+	r.Raw = raw
+	r.checked = raw
+}
+
 // AppendRawString adds "key":"value" as the last member of the record's
 // JSON, Raw, which must be a JSON object. It does not change the fields.
 func (r *Record) AppendRawString(key, value string) {

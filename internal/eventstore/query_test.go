@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,5 +108,39 @@ func TestQueriesAreNotBlockedByWaitingMaintenance(t *testing.T) {
 	}
 	if err := <-compacted; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Appends racing Close all return, with their answer or ErrClosed.
+func TestAppendsRacingCloseReturn(t *testing.T) {
+	for round := range 5 {
+		s, err := OpenWithOptions(t.TempDir(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for w := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					_, err := s.Append(context.Background(), []events.Record{rec(fmt.Sprintf("c-%d-%d-%d", round, w, i), time.Now())})
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("an append racing Close never returned")
+		}
 	}
 }

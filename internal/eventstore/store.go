@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,7 +94,10 @@ type Store struct {
 	connector *duckdb.Connector
 	db        *sql.DB // readers, the compactor and retention
 
-	reqs      chan *appendReq
+	reqs chan *appendReq
+	// runDone is closed when the committer has stopped and answered every
+	// request it took.
+	runDone   chan struct{}
 	stop      chan struct{}
 	stopped   sync.WaitGroup
 	closeOnce sync.Once
@@ -195,7 +199,12 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		reqs:      make(chan *appendReq, 1024),
 		stop:      make(chan struct{}),
 		compactCh: make(chan struct{}, 1),
+		runDone:   make(chan struct{}),
 	}
+	// A new connection costs tens of milliseconds (the attach, and the
+	// session's SQL: Lake's macros); database/sql's default of two idle
+	// connections would close and reopen them on every burst of readers.
+	s.db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
 	w, err := s.openWriter()
 	if err != nil {
 		s.db.Close()
@@ -311,8 +320,25 @@ func (s *Store) append(ctx context.Context, recs []events.Record, marker *Marker
 			return 0, err
 		}
 		return req.last, nil
+	case <-s.runDone:
+		if err := s.answerAfterStop(req); err != nil {
+			return 0, err
+		}
+		return req.last, nil
 	case <-ctx.Done():
 		return 0, ctx.Err()
+	}
+}
+
+// answerAfterStop is a request's answer once the committer has stopped:
+// its own, if it got one, else ErrClosed (a request queued as the store
+// closed, after the committer drained the queue, is never taken).
+func (s *Store) answerAfterStop(req *appendReq) error {
+	select {
+	case err := <-req.done:
+		return err
+	default:
+		return ErrClosed
 	}
 }
 
@@ -502,6 +528,7 @@ func (s *Store) run(w *writer) {
 		close(pipe)
 		<-commitDone
 		w.close()
+		close(s.runDone)
 	}()
 	for {
 		var group []*appendReq
@@ -531,7 +558,13 @@ func (s *Store) run(w *writer) {
 			case req := <-s.reqs:
 				if req.rotate {
 					// Keep it for the next round, after this group.
-					go func() { s.reqs <- req }()
+					go func() {
+						select {
+						case s.reqs <- req:
+						case <-s.stop:
+							req.done <- ErrClosed
+						}
+					}()
 					break drain
 				}
 				group = append(group, req)
@@ -765,13 +798,16 @@ func (s *Store) Compact(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	var err error
 	select {
-	case err := <-req.done:
-		if err != nil {
-			return fmt.Errorf("starting a log segment: %w", err)
-		}
+	case err = <-req.done:
+	case <-s.runDone:
+		err = s.answerAfterStop(req)
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("starting a log segment: %w", err)
 	}
 	for {
 		s.mu.RLock()

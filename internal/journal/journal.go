@@ -459,7 +459,7 @@ func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 		if err != nil {
 			return err
 		}
-		recs[i].Raw = raw
+		recs[i].SetEncodedRaw(raw)
 	}
 	if err := j.waitForRoom(ctx); err != nil {
 		return err

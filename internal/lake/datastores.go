@@ -32,10 +32,11 @@ const (
 
 // defaultSelectors select every management event, as a store created
 // without selectors does.
-func defaultSelectors() []selector {
-	return []selector{{
-		Name:   ptr(defaultSelectorName),
-		Fields: []fieldSelector{{Field: "eventCategory", Equals: []string{"Management"}}},
+func defaultSelectors() []selectorrules.Selector {
+	return []selectorrules.Selector{{
+		Name:     ptr(defaultSelectorName),
+		Category: selectorrules.Management,
+		Fields:   []selectorrules.Field{{Field: "eventCategory", Equals: []string{"Management"}}},
 	}}
 }
 
@@ -190,7 +191,7 @@ func (s *Service) UpdateEventDataStore(ctx context.Context, req *cloudtrail.Upda
 		return nil, cloudtrail.NewUnsupportedOperationException(
 			"KmsKeyId is not supported: Cairn does not integrate with AWS KMS.")
 	}
-	var newSelectors []selector
+	var newSelectors []selectorrules.Selector
 	var newKind string
 	if req.AdvancedEventSelectors != nil {
 		if newSelectors, newKind, err = validateSelectors(req.AdvancedEventSelectors); err != nil {
@@ -593,7 +594,7 @@ func retentionDays(billing string, requested *int32, current int) (int, error) {
 
 // validateSelectors checks selectors for an event data store and returns
 // them as stored with the kind of store they make.
-func validateSelectors(in []cloudtrail.AdvancedEventSelector) ([]selector, string, error) {
+func validateSelectors(in []cloudtrail.AdvancedEventSelector) ([]selectorrules.Selector, string, error) {
 	if in == nil {
 		return defaultSelectors(), kindCloudTrail, nil
 	}
@@ -601,31 +602,13 @@ func validateSelectors(in []cloudtrail.AdvancedEventSelector) ([]selector, strin
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]selector, 0, len(valid))
-	for _, v := range valid {
-		sel := selector{Name: v.Name}
-		for _, f := range v.Fields {
-			sel.Fields = append(sel.Fields, fieldSelector{
-				Field: f.Field, Equals: f.Equals, StartsWith: f.StartsWith, EndsWith: f.EndsWith,
-				NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith,
-			})
-		}
-		out = append(out, sel)
-	}
-	return out, selectorrules.StoreKind(valid), nil
+	return valid, selectorrules.StoreKind(valid), nil
 }
 
-func selectorsToAPI(in []selector) []cloudtrail.AdvancedEventSelector {
+func selectorsToAPI(in []selectorrules.Selector) []cloudtrail.AdvancedEventSelector {
 	out := make([]cloudtrail.AdvancedEventSelector, 0, len(in))
 	for _, sel := range in {
-		api := cloudtrail.AdvancedEventSelector{Name: sel.Name, FieldSelectors: []cloudtrail.AdvancedFieldSelector{}}
-		for _, f := range sel.Fields {
-			api.FieldSelectors = append(api.FieldSelectors, cloudtrail.AdvancedFieldSelector{
-				Field: ptr(f.Field), Equals: f.Equals, StartsWith: f.StartsWith, EndsWith: f.EndsWith,
-				NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith,
-			})
-		}
-		out = append(out, api)
+		out = append(out, sel.ToAPI())
 	}
 	return out
 }

@@ -84,14 +84,7 @@ func (w *window) matcher(d *dataStoreRecord) windowMatcher {
 		activity: d.Kind == kindActivityAuditLog, channels: w.Channels,
 	}
 	for _, sel := range w.Selectors {
-		adv := selectors.Advanced{}
-		for _, f := range sel.Fields {
-			adv.Fields = append(adv.Fields, selectors.Field{
-				Name: f.Field, Equals: f.Equals, StartsWith: f.StartsWith, EndsWith: f.EndsWith,
-				NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith,
-			})
-		}
-		m.set.Advanced = append(m.set.Advanced, adv)
+		m.set.Advanced = append(m.set.Advanced, sel.Matcher())
 	}
 	return m
 }

@@ -39,21 +39,21 @@ const (
 
 // dataStoreRecord is an event data store as stored.
 type dataStoreRecord struct {
-	Version       int        `json:"version"`
-	ID            string     `json:"id"`
-	Account       string     `json:"account"`
-	Region        string     `json:"region"`
-	Name          string     `json:"name"`
-	Created       time.Time  `json:"created"`
-	Updated       time.Time  `json:"updated"`
-	Status        string     `json:"status"`
-	Kind          string     `json:"kind"`
-	MultiRegion   bool       `json:"multiRegion"`
-	Termination   bool       `json:"terminationProtection"`
-	BillingMode   string     `json:"billingMode"`
-	RetentionDays int        `json:"retentionDays"`
-	Selectors     []selector `json:"selectors"`
-	Windows       []window   `json:"windows,omitempty"`
+	Version       int                      `json:"version"`
+	ID            string                   `json:"id"`
+	Account       string                   `json:"account"`
+	Region        string                   `json:"region"`
+	Name          string                   `json:"name"`
+	Created       time.Time                `json:"created"`
+	Updated       time.Time                `json:"updated"`
+	Status        string                   `json:"status"`
+	Kind          string                   `json:"kind"`
+	MultiRegion   bool                     `json:"multiRegion"`
+	Termination   bool                     `json:"terminationProtection"`
+	BillingMode   string                   `json:"billingMode"`
+	RetentionDays int                      `json:"retentionDays"`
+	Selectors     []selectorrules.Selector `json:"selectors"`
+	Windows       []window                 `json:"windows,omitempty"`
 
 	// DeletedAt is when DeleteEventDataStore put the store in
 	// PENDING_DELETION; StatusBeforeDeletion is what Restore returns to.
@@ -61,31 +61,15 @@ type dataStoreRecord struct {
 	StatusBeforeDeletion string     `json:"statusBeforeDeletion,omitempty"`
 }
 
-// selector is one advanced event selector as stored.
-type selector struct {
-	Name   *string         `json:"name,omitempty"`
-	Fields []fieldSelector `json:"fields"`
-}
-
-type fieldSelector struct {
-	Field         string   `json:"field"`
-	Equals        []string `json:"equals,omitempty"`
-	StartsWith    []string `json:"startsWith,omitempty"`
-	EndsWith      []string `json:"endsWith,omitempty"`
-	NotEquals     []string `json:"notEquals,omitempty"`
-	NotStartsWith []string `json:"notStartsWith,omitempty"`
-	NotEndsWith   []string `json:"notEndsWith,omitempty"`
-}
-
 // window is one period of ingestion: the events with sequence numbers in
 // (After, Through] (Through nil while the window is open) that Selectors
 // select, and, for stores of channel events, that came through one of
 // Channels.
 type window struct {
-	After     int64      `json:"after"`
-	Through   *int64     `json:"through,omitempty"`
-	Selectors []selector `json:"selectors"`
-	Channels  []string   `json:"channels,omitempty"`
+	After     int64                    `json:"after"`
+	Through   *int64                   `json:"through,omitempty"`
+	Selectors []selectorrules.Selector `json:"selectors"`
+	Channels  []string                 `json:"channels,omitempty"`
 	// MultiRegion is the store's setting while the window was open.
 	MultiRegion bool `json:"multiRegion"`
 }

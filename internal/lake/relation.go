@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
 	"github.com/cairnhq/cairn/internal/policy"
+	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/store"
 )
 
@@ -282,7 +283,7 @@ func membershipSQL(d *dataStoreRecord, oldest time.Time) string {
 // categoryBound reports whether every selector requires an eventCategory
 // other than ActivityAuditLog (as validated selectors of a store of
 // CloudTrail events do), which makes excluding channel events redundant.
-func categoryBound(sels []selector) bool {
+func categoryBound(sels []selectorrules.Selector) bool {
 	for _, sel := range sels {
 		bound := false
 		for _, f := range sel.Fields {
@@ -299,7 +300,7 @@ func categoryBound(sels []selector) bool {
 
 // selectorsSQL is the condition for advanced selectors: any selector
 // matches (selectors.Set.Match).
-func selectorsSQL(sels []selector) string {
+func selectorsSQL(sels []selectorrules.Selector) string {
 	if len(sels) == 0 {
 		return "false"
 	}
@@ -348,7 +349,7 @@ func fieldSQL(field string) string {
 }
 
 // valueSQL applies one field selector's operators to v (Field.matchValue).
-func valueSQL(f fieldSelector, v string) string {
+func valueSQL(f selectorrules.Field, v string) string {
 	var pos, neg []string
 	if len(f.Equals) > 0 {
 		pos = append(pos, v+" IN ("+quoteList(f.Equals)+")")

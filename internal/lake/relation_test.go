@@ -11,6 +11,7 @@ import (
 
 	"github.com/cairnhq/cairn/internal/events"
 	"github.com/cairnhq/cairn/internal/eventstore"
+	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/selectors"
 )
 
@@ -55,7 +56,7 @@ func randomRecord(r *rand.Rand, i int, now time.Time) string {
 
 // randomSelectors makes selectors of every shape Match understands,
 // without the validation rules (SQL must agree with Match on anything).
-func randomSelectors(r *rand.Rand) []selector {
+func randomSelectors(r *rand.Rand) []selectorrules.Selector {
 	values := map[string][]string{
 		"eventCategory":                {"Management", "Data", "NetworkActivity"},
 		"eventSource":                  {"s3.amazonaws.com", "kms.amazonaws.com", "ec2.", ".com", "cloud"},
@@ -73,9 +74,9 @@ func randomSelectors(r *rand.Rand) []selector {
 		fields = append(fields, f)
 	}
 	slices.Sort(fields)
-	var out []selector
+	var out []selectorrules.Selector
 	for range 1 + r.IntN(3) {
-		var sel selector
+		var sel selectorrules.Selector
 		for range 1 + r.IntN(3) {
 			name := fields[r.IntN(len(fields))]
 			vs := values[name]
@@ -87,7 +88,7 @@ func randomSelectors(r *rand.Rand) []selector {
 				}
 				return o
 			}
-			f := fieldSelector{Field: name}
+			f := selectorrules.Field{Field: name}
 			switch r.IntN(6) {
 			case 0:
 				f.Equals = some()

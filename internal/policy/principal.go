@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/cairnhq/cairn/internal/events"
 )
 
 type principalKind int
@@ -138,7 +140,7 @@ func (p *parser) parseAWSPrincipal(value string) (principal, error) {
 	if value == "*" {
 		return principal{}, p.publicPrincipalError(`Principal {"AWS": "*"}`)
 	}
-	if isAccountID(value) {
+	if events.IsAccountID(value) {
 		return principal{kind: accountPrincipal, account: value}, nil
 	}
 	invalid := fmt.Errorf(`Principal "AWS" value %q is not valid. Use a 12-digit account ID or the ARN of an account root, IAM user, IAM role, assumed-role session or federated user, such as arn:aws:iam::111122223333:root.`, value)
@@ -150,7 +152,7 @@ func (p *parser) parseAWSPrincipal(value string) (principal, error) {
 		return principal{}, fmt.Errorf(`Principal "AWS" value %q contains a wildcard. Principal ARNs cannot use wildcards; name each account, user or role.`, value)
 	}
 	partition, service, region, account, resource := parts[1], parts[2], parts[3], parts[4], parts[5]
-	if region != "" || !isAccountID(account) {
+	if region != "" || !events.IsAccountID(account) {
 		return principal{}, invalid
 	}
 	if p.partition != "" && partition != p.partition {
@@ -210,18 +212,6 @@ func (p *parser) principalHint() string {
 		hint += fmt.Sprintf(`, or {"Service": %q} for dashboard queries`, cloudTrailServicePrincipal)
 	}
 	return hint
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isIAMName reports whether s uses only the characters IAM allows in user,

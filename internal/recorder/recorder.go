@@ -171,10 +171,10 @@ func setRaw(rec *events.Record, buf []byte) error {
 		if err != nil {
 			return err
 		}
-		rec.Raw = raw
+		rec.SetEncodedRaw(raw)
 		return nil
 	}
-	rec.Raw = buf[start:len(buf):len(buf)]
+	rec.SetEncodedRaw(buf[start:len(buf):len(buf)])
 	return nil
 }
 

@@ -78,9 +78,9 @@ var (
 	arnValuePattern     = regexp.MustCompile(`^arn:[^:]+:[^:]+:`)
 )
 
-// excludableManagementSources are the only event sources a trail's
+// ExcludableManagementSources are the only event sources a trail's
 // management selectors may exclude.
-var excludableManagementSources = []string{"kms.amazonaws.com", "rdsdata.amazonaws.com"}
+var ExcludableManagementSources = []string{"kms.amazonaws.com", "rdsdata.amazonaws.com"}
 
 var (
 	anyValue     = fieldRule{}
@@ -122,7 +122,7 @@ var rulesFor = map[Target]map[string]categoryRules{
 	Trail: {
 		Management: {
 			{"readOnly", readOnly},
-			{"eventSource", fieldRule{operators: []string{opNotEquals}, values: excludableManagementSources}},
+			{"eventSource", fieldRule{operators: []string{opNotEquals}, values: ExcludableManagementSources}},
 		},
 		Data:            dataRules,
 		NetworkActivity: networkRules,

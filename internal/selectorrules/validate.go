@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/selectors"
 )
 
 // Target is what the selectors belong to.
@@ -39,24 +40,50 @@ func (t Target) article() string {
 
 // Selector is one validated advanced event selector.
 type Selector struct {
-	Name *string
-	// Category is the selector's eventCategory value.
-	Category string
+	Name *string `json:"name,omitempty"`
+	// Category is the selector's eventCategory value. It is not stored
+	// (the fields hold it).
+	Category string `json:"-"`
 	// Fields holds every field selector in the order given, eventCategory
 	// included.
-	Fields []Field
+	Fields []Field `json:"fields"`
 }
 
 // Field is one validated field selector. Operators that were not given are
 // nil.
 type Field struct {
-	Field         string
-	Equals        []string
-	StartsWith    []string
-	EndsWith      []string
-	NotEquals     []string
-	NotStartsWith []string
-	NotEndsWith   []string
+	Field         string   `json:"field"`
+	Equals        []string `json:"equals,omitempty"`
+	StartsWith    []string `json:"startsWith,omitempty"`
+	EndsWith      []string `json:"endsWith,omitempty"`
+	NotEquals     []string `json:"notEquals,omitempty"`
+	NotStartsWith []string `json:"notStartsWith,omitempty"`
+	NotEndsWith   []string `json:"notEndsWith,omitempty"`
+}
+
+// Matcher is the selector as package selectors matches events with it.
+func (s Selector) Matcher() selectors.Advanced {
+	adv := selectors.Advanced{Fields: make([]selectors.Field, 0, len(s.Fields))}
+	for _, f := range s.Fields {
+		adv.Fields = append(adv.Fields, selectors.Field{
+			Name: f.Field, Equals: f.Equals, StartsWith: f.StartsWith, EndsWith: f.EndsWith,
+			NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith,
+		})
+	}
+	return adv
+}
+
+// ToAPI is the selector as the API returns it.
+func (s Selector) ToAPI() cloudtrail.AdvancedEventSelector {
+	out := cloudtrail.AdvancedEventSelector{Name: s.Name, FieldSelectors: make([]cloudtrail.AdvancedFieldSelector, 0, len(s.Fields))}
+	for _, f := range s.Fields {
+		field := f.Field
+		out.FieldSelectors = append(out.FieldSelectors, cloudtrail.AdvancedFieldSelector{
+			Field: &field, Equals: f.Equals, StartsWith: f.StartsWith, EndsWith: f.EndsWith,
+			NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith,
+		})
+	}
+	return out
 }
 
 // Validate checks advanced event selectors for the target and returns them

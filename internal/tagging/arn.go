@@ -2,6 +2,8 @@ package tagging
 
 import (
 	"strings"
+
+	"github.com/cairnhq/cairn/internal/events"
 )
 
 // Resource types that can appear in a CloudTrail ARN's resource part.
@@ -53,17 +55,7 @@ func ParseARN(s string) (ARN, bool) {
 }
 
 // IsAccountID reports whether s is a 12-digit AWS account ID.
-func IsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func IsAccountID(s string) bool { return events.IsAccountID(s) }
 
 // IsRegionName reports whether s looks like an AWS Region name: lower-case
 // letters, digits and dashes, starting with a letter.

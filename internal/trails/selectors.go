@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
+	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/store"
 )
 
@@ -22,10 +23,6 @@ const (
 	dataTypeLambdaFunction = "AWS::Lambda::Function"
 	dataTypeDynamoDBTable  = "AWS::DynamoDB::Table"
 )
-
-// excludableManagementSources are the only event sources a trail may
-// exclude from its management events.
-var excludableManagementSources = []string{"kms.amazonaws.com", "rdsdata.amazonaws.com"}
 
 // PutEventSelectors replaces a trail's event selectors with basic or
 // advanced selectors, from the trail's home Region.
@@ -110,7 +107,7 @@ func validateBasicSelectors(in []cloudtrail.EventSelector) ([]basicSelector, err
 			sel.IncludeManagementEvents = *es.IncludeManagementEvents
 		}
 		for _, src := range es.ExcludeManagementEventSources {
-			if !slices.Contains(excludableManagementSources, src) {
+			if !slices.Contains(selectorrules.ExcludableManagementSources, src) {
 				return nil, invalidValue(src, "ExcludeManagementEventSources")
 			}
 			if !slices.Contains(sel.ExcludeManagementEventSources, src) {
