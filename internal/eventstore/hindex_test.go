@@ -156,8 +156,7 @@ func BenchmarkIndexMaintenance(b *testing.B) {
 		entries := make([]entry, 0, 8*len(recs))
 		for i := range recs {
 			v := valuesOf(&recs[i])
-			types, names := lookupResources(recs[i].LookupResourceList())
-			v.types, v.names = deref(asString(types)), deref(asString(names))
+			v.types, v.names = lookupResources(recs[i].LookupResourceList())
 			keys = v.keys(keys[:0])
 			seq++
 			tc, sc := timeCode(recs[i].EventTime), seqCode(seq)

@@ -98,20 +98,42 @@ func (s *Store) openIndex(ctx context.Context, last int64) error {
 }
 
 // reindex adds the index entries of the events in (from, to], read from
-// the tables, writing runs out as the memtable fills.
+// the partitions and the log, writing runs out as the memtable fills.
 func (s *Store) reindex(ctx context.Context, from, to int64) error {
 	x := s.index
 	for lo := from; lo < to; lo += reindexWindow {
 		hi := min(lo+reindexWindow, to)
-		var parts []string
-		for _, t := range s.tablesLocked() {
-			parts = append(parts, `SELECT seq, eventTime, scopeAccount, scopeRegion, historyKind, eventID, eventName, eventSource,
+		var entries []entry
+		if lo < s.compacted && len(s.partitions) > 0 {
+			var parts []string
+			for _, t := range s.tablesLocked() {
+				parts = append(parts, `SELECT seq, eventTime, scopeAccount, scopeRegion, historyKind, eventID, eventName, eventSource,
 				readOnly, lookupUsername, lookupAccessKeyId, lookupResourceTypes, lookupResourceNames FROM `+t+
-				` WHERE seq > `+strconv.FormatInt(lo, 10)+` AND seq <= `+strconv.FormatInt(hi, 10))
+					` WHERE seq > `+strconv.FormatInt(lo, 10)+` AND seq <= `+strconv.FormatInt(min(hi, s.compacted), 10))
+			}
+			var err error
+			if entries, err = s.indexRows(ctx, strings.Join(parts, " UNION ALL ")); err != nil {
+				return fmt.Errorf("indexing events: %w", err)
+			}
 		}
-		entries, err := s.indexRows(ctx, strings.Join(parts, " UNION ALL "))
-		if err != nil {
-			return fmt.Errorf("indexing events: %w", err)
+		var keys []uint64
+		for _, g := range s.segs {
+			st := g.state()
+			first, last := max(lo+1, st.first), min(hi, st.last())
+			if first > last {
+				continue
+			}
+			rows, err := g.readRows(st, first, last)
+			if err != nil {
+				return fmt.Errorf("indexing events: %w", err)
+			}
+			for i := range rows {
+				keys = rows[i].v.keys(keys[:0])
+				tc, sc := timeCode(rows[i].eventTime), seqCode(rows[i].seq)
+				for _, k := range keys {
+					entries = append(entries, entry{key: k, t: tc, s: sc})
+				}
+			}
 		}
 		x.add(hi, entries)
 		if x.memN >= s.opts.IndexFlushEntries || hi == to {

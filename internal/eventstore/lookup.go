@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,8 +208,8 @@ type fetched struct {
 	json         []byte
 }
 
-// fetch reads the records of index entries: from the partition of its
-// month when the event's segment was compacted, else from the log.
+// fetch reads the records of index entries: from the log while the event
+// is there (one read of its frame), else from the partition of its month.
 // Entries whose events are gone (dropped by retention) are missing from
 // the answer.
 func (s *Store) fetch(ctx context.Context, cands []entry) (map[int64]fetched, error) {
@@ -219,18 +218,28 @@ func (s *Store) fetch(ctx context.Context, cands []entry) (map[int64]fetched, er
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	inLog := int64(math.MaxInt64)
-	for _, n := range s.logs {
-		inLog = min(inLog, s.logStart[n])
-	}
+	out := make(map[int64]fetched, len(cands))
 	byMonth := map[int][]string{}
-	var logged []string
 	for _, c := range cands {
-		seq := strconv.FormatInt(c.seq(), 10)
-		if c.seq() >= inLog {
-			logged = append(logged, seq)
-		} else if m := monthOf(c.time()); slices.Contains(s.partitions, m) {
-			byMonth[m] = append(byMonth[m], seq)
+		seq := c.seq()
+		if seq <= s.compacted {
+			if m := monthOf(c.time()); slices.Contains(s.partitions, m) {
+				byMonth[m] = append(byMonth[m], strconv.FormatInt(seq, 10))
+			}
+			continue
+		}
+		for _, g := range s.segs {
+			st := g.state()
+			if seq < st.first || seq > st.last() {
+				continue
+			}
+			rows, err := g.readRows(st, seq, seq)
+			if err != nil {
+				return nil, fmt.Errorf("looking up events: %w", err)
+			}
+			r := &rows[0]
+			out[seq] = fetched{types: nonEmpty(r.v.types), names: nonEmpty(r.v.names), json: r.json}
+			break
 		}
 	}
 	var parts []string
@@ -238,21 +247,14 @@ func (s *Store) fetch(ctx context.Context, cands []entry) (map[int64]fetched, er
 		parts = append(parts, `SELECT seq, lookupResourceTypes, lookupResourceNames, eventJson FROM `+tableName(m)+
 			` WHERE seq IN (`+strings.Join(seqs, ",")+`)`)
 	}
-	if len(logged) > 0 {
-		for _, n := range s.logs {
-			parts = append(parts, `SELECT seq, lookupResourceTypes, lookupResourceNames, decode(eventJson) FROM `+logName(n)+
-				` WHERE seq IN (`+strings.Join(logged, ",")+`)`)
-		}
-	}
 	if len(parts) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	rows, err := s.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
 	if err != nil {
 		return nil, fmt.Errorf("looking up events: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[int64]fetched, len(cands))
 	for rows.Next() {
 		var seq int64
 		var f fetched
@@ -330,6 +332,13 @@ func (v *lookupValues) has(code uint8, value string) bool {
 		return value != "" && inList(v.names)
 	}
 	return false
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func deref(s *string) string {

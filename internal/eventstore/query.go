@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -13,64 +14,73 @@ import (
 // the columns of a partition: the internal columns (seq, ingestTime,
 // scopeAccount, scopeRegion, historyKind, ...) and CloudTrail Lake's
 // columns (eventVersion, userIdentity, ..., eventJson), whether the event
-// is still in a log segment or already in a partition; it returns the
-// query to run. fn reads the rows. Events appended while the query runs
-// may or may not be seen; the tables the query reads stay until it ends.
+// is still in the log or already in a partition; it returns the query to
+// run. fn reads the rows. The query sees the events committed when it
+// starts: those still in the log are first copied into a temporary table
+// of the query's connection.
 func (s *Store) Query(ctx context.Context, build func(events string) string, fn func(rows *sql.Rows) error) error {
-	if s.closed.Load() {
-		return ErrClosed
-	}
-	s.maintMu.RLock()
-	defer s.maintMu.RUnlock()
-	s.beginQuery(ctx)
-	defer s.endQuery()
-	rows, err := s.db.QueryContext(ctx, build(s.eventsRelation()))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if err := fn(rows); err != nil {
-		return err
-	}
-	return rows.Err()
+	return s.onRelation(ctx, true, func(conn *sql.Conn, relation string) error {
+		rows, err := conn.QueryContext(ctx, build(relation))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := fn(rows); err != nil {
+			return err
+		}
+		return rows.Err()
+	})
 }
 
 // Prepare checks that the query build makes would run: DuckDB parses and
 // binds it without reading any event.
 func (s *Store) Prepare(ctx context.Context, build func(events string) string) error {
+	return s.onRelation(ctx, false, func(conn *sql.Conn, relation string) error {
+		stmt, err := conn.PrepareContext(ctx, build(relation))
+		if err != nil {
+			return err
+		}
+		return stmt.Close()
+	})
+}
+
+// onRelation runs fn on a connection with the SQL of the relation of every
+// event (with the log's events staged when withLog is set; an empty stage
+// otherwise, which binds the same). Compaction and retention wait until
+// fn returns.
+func (s *Store) onRelation(ctx context.Context, withLog bool, fn func(conn *sql.Conn, relation string) error) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
 	s.maintMu.RLock()
 	defer s.maintMu.RUnlock()
-	stmt, err := s.db.PrepareContext(ctx, build(s.eventsRelation()))
+	if withLog {
+		s.beginQuery(ctx)
+		defer s.endQuery()
+	}
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	return stmt.Close()
-}
-
-// eventsRelation is the union of every table holding events. The caller
-// holds maintMu.
-func (s *Store) eventsRelation() string {
+	defer conn.Close()
+	upTo := s.committed.Load()
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var parts []string
+	segs := slices.Clone(s.segs)
+	var partitions []string
 	for _, m := range s.partitions {
-		parts = append(parts, "SELECT * FROM "+tableName(m))
+		partitions = append(partitions, "SELECT * FROM "+tableName(m))
 	}
-	for _, n := range s.logs {
-		parts = append(parts, segmentSelectSQL(logName(n)))
+	if !withLog {
+		segs = nil
 	}
-	if len(parts) == 0 {
-		var cols []string
-		for _, c := range partitionColumns() {
-			typ, _, _ := strings.Cut(c.typ, " NOT NULL")
-			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %q", typ, c.name))
-		}
-		parts = append(parts, "SELECT "+strings.Join(cols, ", ")+" WHERE false")
+	s.mu.RUnlock()
+	// maintMu keeps the segments from being removed.
+	if _, err = s.stage(ctx, conn, segs, upTo); err != nil {
+		return err
 	}
-	return "(" + strings.Join(parts, " UNION ALL ") + ")"
+	defer conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stageTable)
+	parts := append(partitions, segmentSelectSQL(stageTable))
+	return fn(conn, "("+strings.Join(parts, " UNION ALL ")+")")
 }
 
 // lockMaintenance takes maintMu for writing without blocking readers: a

@@ -45,28 +45,49 @@ func (s *Store) ReadFrom(ctx context.Context, afterSeq int64, limit int) ([]Even
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var parts []string
-	for _, t := range s.tablesLocked() {
-		parts = append(parts, `SELECT seq, ingestTime, scopeAccount, scopeRegion, eventTime, `+jsonExpr(t)+` FROM `+t+
-			` WHERE seq > $1 AND seq <= $2`)
-	}
-	rows, err := s.db.QueryContext(ctx, strings.Join(parts, " UNION ALL ")+` ORDER BY seq LIMIT $3`, afterSeq, upTo, limit)
-	if err != nil {
-		return nil, fmt.Errorf("reading events: %w", err)
-	}
-	defer rows.Close()
 	var out []Event
-	for rows.Next() {
-		var e Event
-		var js string
-		if err := rows.Scan(&e.Seq, &e.IngestTime, &e.Account, &e.Region, &e.EventTime, &js); err != nil {
+	if afterSeq < s.compacted && len(s.partitions) > 0 {
+		var parts []string
+		for _, t := range s.tablesLocked() {
+			parts = append(parts, `SELECT seq, ingestTime, scopeAccount, scopeRegion, eventTime, eventJson FROM `+t+
+				` WHERE seq > $1 AND seq <= $2`)
+		}
+		rows, err := s.db.QueryContext(ctx, strings.Join(parts, " UNION ALL ")+` ORDER BY seq LIMIT $3`, afterSeq, s.compacted, limit)
+		if err != nil {
 			return nil, fmt.Errorf("reading events: %w", err)
 		}
-		e.JSON = []byte(js)
-		out = append(out, e)
+		defer rows.Close()
+		for rows.Next() {
+			var e Event
+			var js string
+			if err := rows.Scan(&e.Seq, &e.IngestTime, &e.Account, &e.Region, &e.EventTime, &js); err != nil {
+				return nil, fmt.Errorf("reading events: %w", err)
+			}
+			e.JSON = []byte(js)
+			out = append(out, e)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading events: %w", err)
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading events: %w", err)
+	for _, g := range s.segs {
+		if len(out) >= limit {
+			break
+		}
+		st := g.state()
+		from := max(afterSeq+1, st.first)
+		to := min(st.last(), upTo, from+int64(limit-len(out))-1)
+		if from > to {
+			continue
+		}
+		rows, err := g.readRows(st, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, Event{Seq: r.seq, IngestTime: r.ingest, Account: r.v.account, Region: r.v.region,
+				EventTime: r.eventTime, JSON: r.json})
+		}
 	}
 	return out, nil
 }
@@ -75,8 +96,8 @@ func (s *Store) ReadFrom(ctx context.Context, afterSeq int64, limit int) ([]Even
 // and returns how many it removed. Partitions are calendar months (UTC) of
 // event time, so events older than t remain until their whole month is; a
 // reader that must not see them filters by time, as Lookup's Start does.
-// Events of dropped months still waiting in the log are discarded when the
-// log is compacted. Dropping a table frees its blocks for reuse by later
+// Events of dropped months still waiting in the log are discarded when
+// their segment is compacted. Dropping a table frees its blocks for reuse by later
 // writes; the database file does not shrink.
 func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 	if s.closed.Load() {
@@ -142,8 +163,8 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 	return len(victims), nil
 }
 
-// unionSQL is a query over every table holding events, for tests and
-// diagnostics; it does not hold s.mu.
+// unionSQL is a query over every partition, for tests and diagnostics;
+// it does not hold s.mu.
 func (s *Store) unionSQL(cols string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -154,15 +175,11 @@ func (s *Store) unionSQL(cols string) string {
 	return strings.Join(parts, " UNION ALL BY NAME ")
 }
 
-// tablesLocked lists every table holding events: partitions, then log
-// segments. The caller holds s.mu.
+// tablesLocked lists the partition tables. The caller holds s.mu.
 func (s *Store) tablesLocked() []string {
 	var out []string
 	for _, m := range s.partitions {
 		out = append(out, tableName(m))
-	}
-	for _, n := range s.logs {
-		out = append(out, logName(n))
 	}
 	return out
 }

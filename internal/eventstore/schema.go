@@ -1,7 +1,6 @@
 package eventstore
 
 import (
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -244,55 +243,35 @@ func splitTopLevel(s string) []string {
 	return append(out, s[start:])
 }
 
-// row is one event converted for the appender, without its sequence
-// number, which the committer assigns.
-type row []driver.Value
-
-// toRow converts a record into log segment values, and appends the
-// record's lookup index keys to keys. It runs in the appending goroutine,
-// so that concurrent writers convert in parallel and the committer only
-// copies values.
-func toRow(r *events.Record, ingested time.Time, keys []uint64) (row, []uint64, error) {
+// toLogRow converts a record into its log row, without its sequence
+// number, which the committer assigns, and appends the record's lookup
+// index keys to keys. It runs in the appending goroutine, so that
+// concurrent writers convert in parallel and the committer only copies.
+func toLogRow(r *events.Record, ingested time.Time, keys []uint64) (logRow, []uint64, error) {
 	raw, err := r.JSON()
 	if err != nil {
-		return nil, keys, fmt.Errorf("encoding event %s: %w", r.EventID, err)
+		return logRow{}, keys, fmt.Errorf("encoding event %s: %w", r.EventID, err)
 	}
 	if r.EventTime.IsZero() {
-		return nil, keys, fmt.Errorf("event %s has no eventTime", r.EventID)
+		return logRow{}, keys, fmt.Errorf("event %s has no eventTime", r.EventID)
 	}
 	// Compaction decodes every stored record: one that is not JSON would
 	// stop it. Encoded records are valid by construction; Raw is checked.
 	// A record whose Raw Parse produced was checked then.
 	if !r.RawChecked() {
 		if len(r.Raw) > 0 && !json.Valid(raw) {
-			return nil, keys, fmt.Errorf("event %s: Raw is not valid JSON", r.EventID)
+			return logRow{}, keys, fmt.Errorf("event %s: Raw is not valid JSON", r.EventID)
 		}
 		if !utf8.Valid(raw) {
-			return nil, keys, fmt.Errorf("event %s is not valid UTF-8", r.EventID)
+			return logRow{}, keys, fmt.Errorf("event %s is not valid UTF-8", r.EventID)
 		}
 	}
 	v := valuesOf(r)
 	if v.account == "" {
-		return nil, keys, fmt.Errorf("event %s has neither recipientAccountId nor userIdentity.accountId", r.EventID)
+		return logRow{}, keys, fmt.Errorf("event %s has neither recipientAccountId nor userIdentity.accountId", r.EventID)
 	}
-	types, names := lookupResources(r.LookupResourceList())
-	v.types, v.names = deref(asString(types)), deref(asString(names))
-	return row{
-		int64(0), // seq, set by the committer
-		ingested,
-		v.account,
-		v.region,
-		v.kind,
-		str(v.username),
-		str(v.accessKeyID),
-		types, names,
-		r.EventTime.UTC(),
-		str(r.EventID),
-		str(r.EventName),
-		str(r.EventSource),
-		boolp(r.ReadOnly),
-		[]byte(raw),
-	}, v.keys(keys), nil
+	v.types, v.names = lookupResources(r.LookupResourceList())
+	return logRow{ingest: ingested, eventTime: r.EventTime.UTC(), v: v, json: raw}, v.keys(keys), nil
 }
 
 // valuesOf is what the lookup index holds of a record, but for its lookup
@@ -321,13 +300,6 @@ func valuesOf(r *events.Record) lookupValues {
 	return v
 }
 
-func asString(v any) *string {
-	if s, ok := v.(string); ok {
-		return &s
-	}
-	return nil
-}
-
 // str maps an absent string to NULL. The appender needs an untyped nil.
 func str(s string) any {
 	if s == "" {
@@ -336,18 +308,11 @@ func str(s string) any {
 	return s
 }
 
-func boolp(b *bool) any {
-	if b == nil {
-		return nil
-	}
-	return *b
-}
-
 // lookupResources joins the types and the names with newlines: lists cost
-// the appender and the log far more than strings do.
-func lookupResources(list []events.LookupResource) (types, names any) {
+// the appender and the tables far more than strings do.
+func lookupResources(list []events.LookupResource) (types, names string) {
 	if len(list) == 0 {
-		return nil, nil
+		return "", ""
 	}
 	ts, ns := make([]string, len(list)), make([]string, len(list))
 	for i, r := range list {

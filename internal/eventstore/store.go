@@ -90,6 +90,7 @@ type Options struct {
 // Store is the event store. It is safe for concurrent use.
 type Store struct {
 	dir       string
+	logDir    string
 	opts      Options
 	connector *duckdb.Connector
 	db        *sql.DB // readers, the compactor and retention
@@ -109,22 +110,34 @@ type Store struct {
 	// lastCommit is when the last group commit ended, in Unix nanoseconds.
 	lastCommit atomic.Int64
 
+	// Owned by the committer.
+	cur     *segment // the segment appends go to
+	nextSeq int64
+	buf     []byte
+	// broken is set when a log write could not be made durable: what the
+	// file holds after a failed fdatasync is unknown, so the store takes
+	// no more appends until it is opened again.
+	broken error
+
 	// queryMu guards queries, the number of running queries.
 	queryMu sync.Mutex
 	queries int
 
 	// maintMu serializes the compactor and DropBefore, the two writers of
-	// partitions; queries hold it for reading, so that the tables they
-	// read stay while they run.
+	// partitions; queries hold it for reading, so that what they read
+	// stays while they run.
 	maintMu sync.RWMutex
 
-	// mu guards the table lists. Readers hold it shared for the whole of
-	// a query, so that no table they are reading is dropped under them.
+	// mu guards what follows. Readers hold it shared while they read, so
+	// that no segment or partition they read is removed under them.
 	mu         sync.RWMutex
-	partitions []int         // months with a partition table, ascending
-	logs       []int         // log segment numbers, ascending; the last is current
-	logStart   map[int]int64 // per log segment, the lowest sequence number it can hold
-	floorMonth int           // months before this were dropped by retention
+	partitions []int      // months with a partition table, ascending
+	segs       []*segment // log segments, ascending; the last is current
+	compacted  int64      // every event numbered up to here is in the partitions
+	floorMonth int        // months before this were dropped by retention
+
+	markerMu sync.Mutex
+	markers  map[string]int64
 
 	// index is the lookup index (hindex.go).
 	index *hindex
@@ -148,7 +161,7 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		opts.CompactionPause = 200 * time.Millisecond
 	}
 	if opts.CheckpointThreshold == "" {
-		opts.CheckpointThreshold = "1GB"
+		opts.CheckpointThreshold = "256MB"
 	}
 	if opts.MemoryLimit == "" {
 		opts.MemoryLimit = "4GB"
@@ -162,7 +175,8 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	if opts.IndexFlushEntries <= 0 {
 		opts.IndexFlushEntries = 1 << 20
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	logDir := filepath.Join(dir, LogDirName)
+	if err := os.MkdirAll(logDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating event store directory: %w", err)
 	}
 	params := []string{"checkpoint_threshold=" + opts.CheckpointThreshold, "memory_limit=" + opts.MemoryLimit}
@@ -170,11 +184,8 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		params = append(params, "threads="+strconv.Itoa(opts.Threads))
 	}
 	path := filepath.Join(dir, FileName)
-	// The database is attached rather than opened so that it can have
-	// small row groups: a row group is the unit of zone-map pruning and of
-	// decoding, so 2048-row groups make fetching single events by
-	// sequence number and time-window scans cheap, and bound what a
-	// checkpoint rewrites of a log segment's last, partial row group.
+	// The database is attached rather than opened so that its row group
+	// size can be chosen (see rowGroupSize).
 	quote := func(p string) string { return "'" + strings.ReplaceAll(p, "'", "''") + "'" }
 	attach := []string{
 		fmt.Sprintf("ATTACH IF NOT EXISTS %s AS %s (ROW_GROUP_SIZE %d)", quote(path), catalog, rowGroupSize),
@@ -193,6 +204,7 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		dir:       dir,
+		logDir:    logDir,
 		opts:      opts,
 		connector: connector,
 		db:        sql.OpenDB(connector),
@@ -200,19 +212,23 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		stop:      make(chan struct{}),
 		compactCh: make(chan struct{}, 1),
 		runDone:   make(chan struct{}),
+		markers:   map[string]int64{},
 	}
 	// A new connection costs tens of milliseconds (the attach, and the
 	// session's SQL: Lake's macros); database/sql's default of two idle
 	// connections would close and reopen them on every burst of readers.
 	s.db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
-	w, err := s.openWriter()
-	if err != nil {
+	if err := s.load(); err != nil {
+		s.closeSegments()
+		if s.index != nil {
+			s.index.close()
+		}
 		s.db.Close()
 		return nil, err
 	}
 	s.index.start()
 	s.stopped.Add(2)
-	go s.run(w)
+	go s.run()
 	go s.compactor()
 	s.kickCompactor()
 	return s, nil
@@ -228,6 +244,7 @@ func (s *Store) Close() error {
 		close(s.stop)
 		s.stopped.Wait()
 		s.index.close()
+		s.closeSegments()
 		err = s.db.Close() // also closes the connector
 	})
 	return err
@@ -243,7 +260,7 @@ func (s *Store) LastSequence() int64 { return s.committed.Load() }
 // appendReq is one Append call waiting for the committer.
 type appendReq struct {
 	rotate bool // not an append: start a new log segment if the current one has events
-	rows   []row
+	rows   []logRow
 	keys   []uint64 // the rows' lookup index keys, nkeys[i] of them for row i
 	nkeys  []int32
 	marker *Marker // recorded in the same transaction as the rows
@@ -252,13 +269,13 @@ type appendReq struct {
 }
 
 // Append stores records durably: when it returns nil, every record is in
-// the database's fsync'd write-ahead log and survives a crash of the
-// process or the machine. It returns the sequence number of the last
+// the fdatasync'd event log and survives a crash of the process or the
+// machine. It returns the sequence number of the last
 // record; the records have consecutive numbers ending there, in the order
 // given.
 //
-// Concurrent calls are committed together (group commit): one transaction
-// and one fsync for all the calls waiting when the previous commit ends.
+// Concurrent calls are committed together (group commit): one write and
+// one fdatasync for all the calls waiting when the previous commit ends.
 // Records are not validated here beyond what storage needs (an event time,
 // an account); use events.Validate for ingested records.
 //
@@ -276,7 +293,7 @@ type Marker struct {
 	Value int64
 }
 
-// AppendMarked is Append that also sets marker in the same transaction.
+// AppendMarked is Append that also sets marker, in the same write.
 // Only one writer may set a given marker, one call at a time.
 func (s *Store) AppendMarked(ctx context.Context, recs []events.Record, marker Marker) (int64, error) {
 	return s.append(ctx, recs, &marker)
@@ -284,9 +301,12 @@ func (s *Store) AppendMarked(ctx context.Context, recs []events.Record, marker M
 
 // MarkerValue returns the value last committed for the named marker, or 0.
 func (s *Store) MarkerValue(ctx context.Context, name string) (int64, error) {
-	var v sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT max(value) FROM cairn_meta WHERE name = ?`, "marker:"+name).Scan(&v)
-	return v.Int64, err
+	if s.closed.Load() {
+		return 0, ErrClosed
+	}
+	s.markerMu.Lock()
+	defer s.markerMu.Unlock()
+	return s.markers[name], nil
 }
 
 func (s *Store) append(ctx context.Context, recs []events.Record, marker *Marker) (int64, error) {
@@ -297,11 +317,11 @@ func (s *Store) append(ctx context.Context, recs []events.Record, marker *Marker
 		return s.committed.Load(), nil
 	}
 	now := s.opts.Now().UTC()
-	req := &appendReq{rows: make([]row, len(recs)), nkeys: make([]int32, len(recs)), marker: marker, done: make(chan error, 1)}
+	req := &appendReq{rows: make([]logRow, len(recs)), nkeys: make([]int32, len(recs)), marker: marker, done: make(chan error, 1)}
 	req.keys = make([]uint64, 0, 8*len(recs))
 	for i := range recs {
 		n := len(req.keys)
-		r, keys, err := toRow(&recs[i], now, req.keys)
+		r, keys, err := toLogRow(&recs[i], now, req.keys)
 		if err != nil {
 			return 0, err
 		}
@@ -342,144 +362,159 @@ func (s *Store) answerAfterStop(req *appendReq) error {
 	}
 }
 
-// writer is the committer's state. It writes through two connections in
-// a pipeline: while one commits a group (mostly waiting for the fsync), the
-// other appends the next group in its own transaction. Commits happen in
-// the order groups were formed, so events become visible in sequence
-// order.
-type writer struct {
-	conns    [2]*wconn
-	segment  int // current log segment
-	rows     int // events in it
-	nextSeq  int64
-	walInode uint64 // used by the commit stage only
-}
-
-// wconn is one writing connection and its appender.
-type wconn struct {
-	conn    driver.Conn
-	exec    driver.ExecerContext
-	app     *duckdb.Appender
-	segment int // the segment app appends to
-}
-
-func (s *Store) openWriter() (*writer, error) {
+// load reads the store's state at Open: the database's partitions and
+// metadata, then the log segments, and opens the lookup index.
+func (s *Store) load() error {
 	ctx := context.Background()
-	w := &writer{}
-	fail := func(err error) (*writer, error) {
-		w.close()
-		if s.index != nil {
-			s.index.close()
-		}
-		return nil, err
-	}
-	for i := range w.conns {
-		conn, err := s.connector.Connect(ctx)
-		if err != nil {
-			return fail(fmt.Errorf("connecting to event store: %w", err))
-		}
-		w.conns[i] = &wconn{conn: conn, exec: conn.(driver.ExecerContext)}
-	}
-	exec := w.conns[0].exec
-	if _, err := exec.ExecContext(ctx,
-		`CREATE TABLE IF NOT EXISTS cairn_meta (name VARCHAR NOT NULL, value BIGINT NOT NULL)`, nil); err != nil {
-		return fail(fmt.Errorf("creating event store schema: %w", err))
+	if _, err := s.db.ExecContext(ctx,
+		`CREATE TABLE IF NOT EXISTS cairn_meta (name VARCHAR NOT NULL, value BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("creating event store schema: %w", err)
 	}
 	var seqFloor int64
-	if err := s.db.QueryRowContext(ctx,
-		`SELECT coalesce(max(value) FILTER (WHERE name = 'seqFloor'), 0), coalesce(max(value) FILTER (WHERE name = 'floorMonth'), 0) FROM cairn_meta`).
-		Scan(&seqFloor, &s.floorMonth); err != nil {
-		return fail(fmt.Errorf("reading event store metadata: %w", err))
+	compacted := sql.NullInt64{}
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(value) FILTER (WHERE name = 'seqFloor'), 0),
+		coalesce(max(value) FILTER (WHERE name = 'floorMonth'), 0), max(value) FILTER (WHERE name = 'compacted') FROM cairn_meta`).
+		Scan(&seqFloor, &s.floorMonth, &compacted); err != nil {
+		return fmt.Errorf("reading event store metadata: %w", err)
 	}
-	var err error
-	if s.partitions, err = s.listTables(ctx, "events_"); err != nil {
-		return fail(err)
-	}
-	if s.logs, err = s.listTables(ctx, "log_"); err != nil {
-		return fail(err)
-	}
-	last := seqFloor
-	s.logStart = map[int]int64{}
-	for _, t := range s.tablesLocked() {
-		var lo, hi sql.NullInt64
-		if err := s.db.QueryRowContext(ctx, `SELECT min(seq), max(seq) FROM `+t).Scan(&lo, &hi); err != nil {
-			return fail(fmt.Errorf("reading event store table %s: %w", t, err))
-		}
-		last = max(last, hi.Int64)
-		if n, err := strconv.Atoi(strings.TrimPrefix(t, "log_")); err == nil && lo.Valid {
-			s.logStart[n] = lo.Int64
-		}
-	}
-	w.nextSeq = last + 1
-	s.committed.Store(last)
-	if len(s.logs) == 0 {
-		if err := createLog(ctx, exec, 1); err != nil {
-			return fail(fmt.Errorf("creating event log: %w", err))
-		}
-		s.logs = []int{1}
-	}
-	for _, n := range s.logs {
-		if _, ok := s.logStart[n]; !ok {
-			s.logStart[n] = w.nextSeq // empty
-		}
-	}
-	if err := s.openIndex(ctx, last); err != nil {
-		return fail(fmt.Errorf("opening the lookup index: %w", err))
-	}
-	w.segment = s.logs[len(s.logs)-1]
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+logName(w.segment)).Scan(&w.rows); err != nil {
-		return fail(fmt.Errorf("reading event log: %w", err))
-	}
-	for _, wc := range w.conns {
-		if err := wc.use(w.segment); err != nil {
-			return fail(fmt.Errorf("opening event log: %w", err))
-		}
-	}
-	// Make the database file's and the log's directory entries durable.
-	w.walInode = s.walInode()
-	if err := fsutil.SyncDir(s.dir); err != nil {
-		return fail(err)
-	}
-	return w, nil
-}
-
-// use points the connection's appender at a log segment.
-func (wc *wconn) use(segment int) error {
-	if wc.app != nil && wc.segment == segment {
-		return nil
-	}
-	if wc.app != nil {
-		wc.app.Close()
-		wc.app = nil
-	}
-	app, err := duckdb.NewAppender(wc.conn, "", "", logName(segment))
+	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM cairn_meta WHERE starts_with(name, 'marker:')`)
 	if err != nil {
+		return fmt.Errorf("reading event store metadata: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		s.markers[strings.TrimPrefix(name, "marker:")] = v
+	}
+	rows.Close()
+	if s.partitions, err = s.listTables(ctx, "events_"); err != nil {
 		return err
 	}
-	wc.app, wc.segment = app, segment
-	return nil
-}
-
-// reset discards whatever the failed transaction left in the appender and
-// ends the transaction.
-func (wc *wconn) reset() {
-	if wc.app != nil {
-		wc.app.Clear()
-		wc.app.Close()
-		wc.app = nil
+	if err := s.compactLegacyLogs(ctx); err != nil {
+		return err
 	}
-	wc.exec.ExecContext(context.Background(), "ROLLBACK", nil)
+	if !compacted.Valid {
+		// A store written before the log moved into files: its partitions
+		// hold everything it has.
+		for _, t := range s.tablesLocked() {
+			var hi sql.NullInt64
+			if err := s.db.QueryRowContext(ctx, `SELECT max(seq) FROM `+t).Scan(&hi); err != nil {
+				return fmt.Errorf("reading event store table %s: %w", t, err)
+			}
+			compacted.Int64 = max(compacted.Int64, hi.Int64)
+		}
+	}
+	s.compacted = compacted.Int64
+	// Numbers are never reused, even those of events retention dropped.
+	last := max(s.compacted, seqFloor)
+	if err := s.loadSegments(); err != nil {
+		return err
+	}
+	if n := len(s.segs); n > 0 {
+		last = max(last, s.segs[n-1].st.last())
+	}
+	s.nextSeq = last + 1
+	s.committed.Store(last)
+	if len(s.segs) == 0 {
+		g, err := s.createSegment(1)
+		if err != nil {
+			return err
+		}
+		s.segs = []*segment{g}
+	}
+	s.cur = s.segs[len(s.segs)-1]
+	if s.cur.st.first < 0 {
+		s.cur.st.first = s.nextSeq
+	}
+	if err := s.openIndex(ctx, last); err != nil {
+		return fmt.Errorf("opening the lookup index: %w", err)
+	}
+	return fsutil.SyncDir(s.dir)
 }
 
-func (w *writer) close() {
-	for _, wc := range w.conns {
-		if wc == nil {
+// loadSegments reads the log segment files: it removes those whose events
+// were all compacted, cuts the torn tail of the last one (an append that
+// was never acknowledged), and refuses damage anywhere else.
+func (s *Store) loadSegments() error {
+	nums, err := listSegments(s.logDir)
+	if err != nil {
+		return fmt.Errorf("reading the event log: %w", err)
+	}
+	for i, num := range nums {
+		path := segmentPath(s.logDir, num)
+		g, torn, err := scanSegment(path, num, nil)
+		if err != nil {
+			return err
+		}
+		lastFile := i == len(nums)-1
+		if torn {
+			if !lastFile {
+				g.f.Close()
+				return fmt.Errorf("event log %s is damaged at offset %d, before the end of the log", path, g.st.end)
+			}
+			if err := g.f.Truncate(g.st.end); err != nil {
+				g.f.Close()
+				return err
+			}
+			if err := g.f.Sync(); err != nil {
+				g.f.Close()
+				return err
+			}
+		}
+		st := g.st
+		if len(st.offsets) > 0 && st.first <= s.compacted {
+			if st.last() > s.compacted {
+				g.f.Close()
+				return fmt.Errorf("event log %s holds events %d to %d, of which those up to %d are in the partitions", path, st.first, st.last(), s.compacted)
+			}
+			g.f.Close()
+			if err := os.Remove(path); err != nil {
+				return err
+			}
 			continue
 		}
-		if wc.app != nil {
-			wc.app.Close()
+		if len(st.offsets) == 0 && !lastFile {
+			g.f.Close()
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			continue
 		}
-		wc.conn.Close()
+		if n := len(s.segs); n > 0 && len(st.offsets) > 0 && st.first != s.segs[n-1].st.last()+1 {
+			g.f.Close()
+			return fmt.Errorf("event log %s starts at event %d, after %d", path, st.first, s.segs[n-1].st.last())
+		}
+		for name, v := range g.markers {
+			s.markers[name] = v
+		}
+		s.segs = append(s.segs, g)
+	}
+	return fsutil.SyncDir(s.logDir)
+}
+
+// createSegment creates log segment num, durably.
+func (s *Store) createSegment(num int) (*segment, error) {
+	path := segmentPath(s.logDir, num)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("creating event log: %w", err)
+	}
+	if err := fsutil.SyncDir(s.logDir); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &segment{num: num, f: f, st: segState{first: -1}, markers: map[string]int64{}}, nil
+}
+
+func (s *Store) closeSegments() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.segs {
+		g.f.Close()
 	}
 }
 
@@ -504,32 +539,12 @@ func (s *Store) listTables(ctx context.Context, prefix string) ([]int, error) {
 	return nums, rows.Err()
 }
 
-// pending is a group appended in a transaction that is not committed yet.
-type pending struct {
-	wc      *wconn
-	group   []*appendReq
-	last    int64
-	entries []entry // the group's lookup index entries
-}
-
-// run is the committer's first stage: it takes every append request
-// waiting, appends them in one transaction on a free connection, and hands
-// the transaction to the commit stage.
-func (s *Store) run(w *writer) {
+// run is the committer: it takes every append request waiting, writes
+// them to the current log segment in one write, makes that durable with
+// one fdatasync, and answers them.
+func (s *Store) run() {
 	defer s.stopped.Done()
-	free := make(chan *wconn, len(w.conns))
-	for _, wc := range w.conns {
-		free <- wc
-	}
-	pipe := make(chan pending, len(w.conns))
-	commitDone := make(chan struct{})
-	go s.commitStage(w, pipe, free, commitDone)
-	defer func() {
-		close(pipe)
-		<-commitDone
-		w.close()
-		close(s.runDone)
-	}()
+	defer close(s.runDone)
 	for {
 		var group []*appendReq
 		select {
@@ -539,16 +554,8 @@ func (s *Store) run(w *writer) {
 		case req := <-s.reqs:
 			group = append(group, req)
 		}
-		wc := <-free
 		if group[0].rotate {
-			var err error
-			if w.rows > 0 {
-				other := <-free
-				err = s.rotate(w, wc)
-				free <- other
-			}
-			free <- wc
-			group[0].done <- err
+			group[0].done <- s.rotate()
 			continue
 		}
 		n := len(group[0].rows)
@@ -573,53 +580,49 @@ func (s *Store) run(w *writer) {
 				break drain
 			}
 		}
-		last, entries, err := s.prepare(w, wc, free, group)
+		err := s.commit(group)
 		if err != nil {
-			wc.reset()
-			for _, req := range group {
-				req.done <- fmt.Errorf("appending events: %w", err)
-			}
-			free <- wc
-			continue
+			err = fmt.Errorf("appending events: %w", err)
 		}
-		pipe <- pending{wc: wc, group: group, last: last, entries: entries}
+		for _, req := range group {
+			req.done <- err
+		}
 	}
 }
 
-// prepare appends a group in a new transaction on wc, starting a new log
-// segment first when the current one is full, and returns the group's
-// last sequence number and lookup index entries.
-func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendReq) (int64, []entry, error) {
-	if w.rows >= s.opts.SegmentRows {
-		// The segment must have no transaction in flight when the
-		// compactor takes it: wait for the other connection's commit.
-		other := <-free
-		err := s.rotate(w, wc)
-		free <- other
-		if err != nil {
-			return 0, nil, err
+// segmentBytes is the size past which appends go to a new log segment.
+// Tests make it smaller.
+var segmentBytes int64 = 256 << 20
+
+// commit writes a group to the log and publishes it.
+func (s *Store) commit(group []*appendReq) error {
+	if s.broken != nil {
+		return s.broken
+	}
+	g := s.cur
+	if g.st.end >= segmentBytes || len(g.st.offsets) >= s.opts.SegmentRows {
+		if err := s.rotate(); err != nil {
+			return err
 		}
+		g = s.cur
 	}
-	if err := wc.use(w.segment); err != nil {
-		return 0, nil, err
-	}
-	if _, err := wc.exec.ExecContext(context.Background(), "BEGIN TRANSACTION", nil); err != nil {
-		return 0, nil, err
-	}
-	n := 0
+	rows, nkeys := 0, 0
 	for _, req := range group {
-		n += len(req.keys)
+		rows += len(req.rows)
+		nkeys += len(req.keys)
 	}
-	entries := make([]entry, 0, n)
-	seq := w.nextSeq
+	b := s.buf[:0]
+	offsets := make([]int64, 0, rows)
+	entries := make([]entry, 0, nkeys)
+	seq := s.nextSeq
 	for _, req := range group {
 		keys := req.keys
-		for i, r := range req.rows {
-			r[0] = seq
-			if err := wc.app.AppendRow(r...); err != nil {
-				return 0, nil, err
-			}
-			t, sc := timeCode(r[colEventTime].(time.Time)), seqCode(seq)
+		for i := range req.rows {
+			r := &req.rows[i]
+			r.seq = seq
+			offsets = append(offsets, g.st.end+int64(len(b)))
+			b = appendFrame(b, r)
+			t, sc := timeCode(r.eventTime), seqCode(seq)
 			for _, k := range keys[:req.nkeys[i]] {
 				entries = append(entries, entry{key: k, t: t, s: sc})
 			}
@@ -628,51 +631,51 @@ func (s *Store) prepare(w *writer, wc *wconn, free chan *wconn, group []*appendR
 		}
 		req.last = seq - 1
 	}
-	if err := wc.app.Flush(); err != nil {
-		return 0, nil, err
-	}
 	for _, req := range group {
-		if req.marker == nil {
-			continue
-		}
-		name := driver.NamedValue{Ordinal: 1, Value: "marker:" + req.marker.Name}
-		if _, err := wc.exec.ExecContext(context.Background(), `DELETE FROM cairn_meta WHERE name = ?`, []driver.NamedValue{name}); err != nil {
-			return 0, nil, err
-		}
-		value := driver.NamedValue{Ordinal: 2, Value: req.marker.Value}
-		if _, err := wc.exec.ExecContext(context.Background(), `INSERT INTO cairn_meta VALUES (?, ?)`, []driver.NamedValue{name, value}); err != nil {
-			return 0, nil, err
+		if req.marker != nil {
+			b = appendMarkerFrame(b, *req.marker)
 		}
 	}
-	// Numbers of a group whose commit fails are skipped, never reused.
-	w.rows += int(seq - w.nextSeq)
-	w.nextSeq = seq
-	return seq - 1, entries, nil
-}
-
-// commitStage commits prepared groups in order and answers their callers.
-func (s *Store) commitStage(w *writer, pipe <-chan pending, free chan<- *wconn, done chan<- struct{}) {
-	defer close(done)
-	for p := range pipe {
-		_, err := p.wc.exec.ExecContext(context.Background(), "COMMIT", nil)
-		if err != nil {
-			p.wc.reset()
-		} else {
-			// The index first: a reader that sees the numbers committed
-			// finds their events in it.
-			s.index.add(p.last, p.entries)
-			s.committed.Store(p.last)
-			s.lastCommit.Store(time.Now().UnixNano())
-			err = s.syncLogEntry(w)
-		}
-		if err != nil {
-			err = fmt.Errorf("appending events: %w", err)
-		}
-		for _, req := range p.group {
-			req.done <- err
-		}
-		free <- p.wc
+	if cap(b) <= 16<<20 {
+		s.buf = b
+	} else {
+		s.buf = nil
 	}
+	if _, err := g.f.WriteAt(b, g.st.end); err != nil {
+		// Nothing of the group is acknowledged; cut off what reached
+		// the file, so that the next group follows the last good frame.
+		if terr := g.f.Truncate(g.st.end); terr != nil {
+			s.broken = fmt.Errorf("event log %s: %w (and cutting it back: %v)", g.f.Name(), err, terr)
+		}
+		return err
+	}
+	if err := syscall.Fdatasync(int(g.f.Fd())); err != nil {
+		s.broken = fmt.Errorf("event log %s: fdatasync: %w", g.f.Name(), err)
+		return s.broken
+	}
+	g.mu.Lock()
+	g.st.offsets = append(g.st.offsets, offsets...)
+	g.st.end += int64(len(b))
+	for _, req := range group {
+		if req.marker != nil {
+			g.markers[req.marker.Name] = req.marker.Value
+		}
+	}
+	g.mu.Unlock()
+	for _, req := range group {
+		if req.marker != nil {
+			s.markerMu.Lock()
+			s.markers[req.marker.Name] = req.marker.Value
+			s.markerMu.Unlock()
+		}
+	}
+	s.nextSeq = seq
+	// The index first: a reader that sees the numbers committed finds
+	// their events in it.
+	s.index.add(seq-1, entries)
+	s.committed.Store(seq - 1)
+	s.lastCommit.Store(time.Now().UnixNano())
+	return nil
 }
 
 func (s *Store) failQueued() {
@@ -686,55 +689,27 @@ func (s *Store) failQueued() {
 	}
 }
 
-// rotate starts the next log segment and wakes the compactor for the full
-// one.
-func (s *Store) rotate(w *writer, wc *wconn) error {
-	next := w.segment + 1
-	if err := createLog(context.Background(), wc.exec, next); err != nil {
-		return err
+// rotate seals the current log segment, if it holds anything, starts the
+// next one and wakes the compactor. The committer calls it.
+func (s *Store) rotate() error {
+	if s.broken != nil {
+		return s.broken
 	}
-	w.segment, w.rows = next, 0
-	s.mu.Lock()
-	s.logs = append(s.logs, next)
-	s.logStart[next] = w.nextSeq
-	s.mu.Unlock()
-	s.kickCompactor()
-	return nil
-}
-
-// createLog creates log segment n with its seq index.
-func createLog(ctx context.Context, exec driver.ExecerContext, n int) error {
-	if _, err := exec.ExecContext(ctx, createTableSQL(logName(n), logColumns), nil); err != nil {
-		return err
-	}
-	_, err := exec.ExecContext(ctx, createSeqIndexSQL(logName(n)), nil)
-	return err
-}
-
-// walInode identifies the current write-ahead log file (0: none).
-func (s *Store) walInode() uint64 {
-	fi, err := os.Stat(filepath.Join(s.dir, FileName+".wal"))
-	if err != nil {
-		return 0
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
-	}
-	return 0
-}
-
-// syncLogEntry makes the log file's directory entry durable when DuckDB
-// has created a new log since the last commit (it removes the log after a
-// checkpoint). DuckDB fsyncs the log's contents on every commit, but not
-// the directory, and a log that vanished with a power failure would take
-// acknowledged commits with it.
-func (s *Store) syncLogEntry(w *writer) error {
-	ino := s.walInode()
-	if ino == w.walInode {
+	old := s.cur
+	if len(old.st.offsets) == 0 && len(old.markers) == 0 {
 		return nil
 	}
-	w.walInode = ino
-	return fsutil.SyncDir(s.dir)
+	g, err := s.createSegment(old.num + 1)
+	if err != nil {
+		return err
+	}
+	g.st.first = s.nextSeq
+	s.mu.Lock()
+	s.segs = append(s.segs, g)
+	s.mu.Unlock()
+	s.cur = g
+	s.kickCompactor()
+	return nil
 }
 
 func (s *Store) kickCompactor() {
@@ -742,6 +717,16 @@ func (s *Store) kickCompactor() {
 	case s.compactCh <- struct{}{}:
 	default:
 	}
+}
+
+// sealed returns the log segments waiting for compaction, oldest first.
+func (s *Store) sealed() []*segment {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.segs) <= 1 {
+		return nil
+	}
+	return slices.Clone(s.segs[:len(s.segs)-1])
 }
 
 // compactor moves full log segments into the partitions.
@@ -754,12 +739,7 @@ func (s *Store) compactor() {
 		case <-s.compactCh:
 		}
 		for {
-			s.mu.RLock()
-			var sealed []int
-			if len(s.logs) > 1 {
-				sealed = slices.Clone(s.logs[:len(s.logs)-1])
-			}
-			s.mu.RUnlock()
+			sealed := s.sealed()
 			if len(sealed) == 0 {
 				break
 			}
@@ -772,7 +752,9 @@ func (s *Store) compactor() {
 				continue
 			}
 			if err := s.compact(context.Background(), sealed[0]); err != nil {
-				s.opts.Logger.Error("compacting event log", "segment", sealed[0], "err", err)
+				if !errors.Is(err, ErrClosed) {
+					s.opts.Logger.Error("compacting event log", "segment", sealed[0].num, "err", err)
+				}
 				break // retried at the next rotation or restart
 			}
 			select {
@@ -810,12 +792,7 @@ func (s *Store) Compact(ctx context.Context) error {
 		return fmt.Errorf("starting a log segment: %w", err)
 	}
 	for {
-		s.mu.RLock()
-		var sealed []int
-		if len(s.logs) > 1 {
-			sealed = slices.Clone(s.logs[:len(s.logs)-1])
-		}
-		s.mu.RUnlock()
+		sealed := s.sealed()
 		if len(sealed) == 0 {
 			return nil
 		}
@@ -825,16 +802,69 @@ func (s *Store) Compact(ctx context.Context) error {
 	}
 }
 
-// compact moves one log segment into the partitions of its events' months
-// and drops it, in one transaction: each event is in exactly one table at
-// any moment.
-func (s *Store) compact(ctx context.Context, segment int) error {
+// stageTable is the temporary table, per connection, into which log
+// events are copied for DuckDB: by the compactor, and for queries.
+const stageTable = "temp.main.cairn_log"
+
+// stage copies the log events numbered up to upTo of the segments into
+// stageTable on conn, replacing what it held, and returns the months of
+// their event times.
+func (s *Store) stage(ctx context.Context, conn *sql.Conn, segs []*segment, upTo int64) ([]int, error) {
+	if _, err := conn.ExecContext(ctx, strings.Replace(createTableSQL("cairn_log", logColumns), "CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE", 1)); err != nil {
+		return nil, fmt.Errorf("staging log events: %w", err)
+	}
+	months := map[int]bool{}
+	err := conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "cairn_log")
+		if err != nil {
+			return err
+		}
+		for _, g := range segs {
+			st := g.state()
+			for from := st.first; from <= min(st.last(), upTo); from += 4096 {
+				rows, err := g.readRows(st, from, min(from+4095, st.last(), upTo))
+				if err != nil {
+					app.Close()
+					return err
+				}
+				for i := range rows {
+					months[monthOf(rows[i].eventTime)] = true
+					if err := app.AppendRow(rows[i].values()...); err != nil {
+						app.Close()
+						return err
+					}
+				}
+			}
+			if err := ctx.Err(); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("staging log events: %w", err)
+	}
+	out := make([]int, 0, len(months))
+	for m := range months {
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// compact moves one sealed log segment into the partitions of its events'
+// months, in one transaction that also records the segment's last number
+// as compacted (and its markers); the file is removed after. Readers take
+// an event from the log while its number is above compacted, from the
+// partitions after, so each event is read from exactly one place.
+func (s *Store) compact(ctx context.Context, g *segment) error {
 	if err := s.lockMaintenance(ctx); err != nil {
 		return err
 	}
 	defer s.maintMu.Unlock()
 	s.mu.RLock()
-	present := slices.Contains(s.logs, segment)
+	present := slices.Contains(s.segs, g) && g != s.segs[len(s.segs)-1]
 	floor := s.floorMonth
 	s.mu.RUnlock()
 	if !present {
@@ -845,22 +875,12 @@ func (s *Store) compact(ctx context.Context, segment int) error {
 		return err
 	}
 	defer conn.Close()
-	log := logName(segment)
-	var months []int
-	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT year(eventTime) * 100 + month(eventTime) FROM `+log)
+	st := g.state() // sealed: it no longer changes
+	months, err := s.stage(ctx, conn, []*segment{g}, st.last())
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var m int
-		if err := rows.Scan(&m); err != nil {
-			rows.Close()
-			return err
-		}
-		months = append(months, m)
-	}
-	rows.Close()
-	slices.Sort(months)
+	defer conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stageTable)
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -871,29 +891,35 @@ func (s *Store) compact(ctx context.Context, segment int) error {
 		if m < floor {
 			continue // dropped by retention while the events waited in the log
 		}
-		if _, err := tx.ExecContext(ctx, createTableSQL(tableName(m), partitionColumns())); err != nil {
+		if err := createPartition(ctx, tx, m); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, createSeqIndexSQL(tableName(m))); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, compactSQL(log, m)); err != nil {
-			return fmt.Errorf("moving %s into %s: %w", log, tableName(m), err)
+		if _, err := tx.ExecContext(ctx, compactSQL(stageTable, m)); err != nil {
+			return fmt.Errorf("moving log segment %d into %s: %w", g.num, tableName(m), err)
 		}
 		created = append(created, m)
 	}
-	// Readers must not start on the segment once it is gone.
+	names := []string{"compacted"}
+	values := []int64{st.last()}
+	for name, v := range g.markers {
+		names, values = append(names, "marker:"+name), append(values, v)
+	}
+	for i, name := range names {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cairn_meta WHERE name = ?`, name); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cairn_meta VALUES (?, ?)`, name, values[i]); err != nil {
+			return err
+		}
+	}
 	err = func() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if _, err := tx.ExecContext(ctx, "DROP TABLE "+log); err != nil {
-			return err
-		}
 		if err := tx.Commit(); err != nil {
 			return err
 		}
-		s.logs = slices.DeleteFunc(s.logs, func(n int) bool { return n == segment })
-		delete(s.logStart, segment)
+		s.compacted = max(s.compacted, st.last())
+		s.segs = slices.DeleteFunc(s.segs, func(x *segment) bool { return x == g })
 		for _, m := range created {
 			if !slices.Contains(s.partitions, m) {
 				s.partitions = append(s.partitions, m)
@@ -902,5 +928,74 @@ func (s *Store) compact(ctx context.Context, segment int) error {
 		slices.Sort(s.partitions)
 		return nil
 	}()
+	if err != nil {
+		return err
+	}
+	// No reader holds the segment any more: they take it under mu.
+	g.f.Close()
+	return os.Remove(segmentPath(s.logDir, g.num))
+}
+
+// createPartition creates partition month m and its seq index if missing.
+func createPartition(ctx context.Context, tx *sql.Tx, m int) error {
+	if _, err := tx.ExecContext(ctx, createTableSQL(tableName(m), partitionColumns())); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, createSeqIndexSQL(tableName(m)))
 	return err
+}
+
+// compactLegacyLogs moves the log segment tables of a store written before
+// the log moved into files into the partitions, at Open.
+func (s *Store) compactLegacyLogs(ctx context.Context) error {
+	logs, err := s.listTables(ctx, "log_")
+	if err != nil {
+		return err
+	}
+	for _, n := range logs {
+		table := fmt.Sprintf("log_%09d", n)
+		if err := func() error {
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			rows, err := tx.QueryContext(ctx, `SELECT DISTINCT year(eventTime) * 100 + month(eventTime) FROM `+table)
+			if err != nil {
+				return err
+			}
+			var months []int
+			for rows.Next() {
+				var m int
+				if err := rows.Scan(&m); err != nil {
+					rows.Close()
+					return err
+				}
+				months = append(months, m)
+			}
+			rows.Close()
+			for _, m := range months {
+				if m < s.floorMonth {
+					continue
+				}
+				if err := createPartition(ctx, tx, m); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, compactSQL(table, m)); err != nil {
+					return err
+				}
+				if !slices.Contains(s.partitions, m) {
+					s.partitions = append(s.partitions, m)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "DROP TABLE "+table); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}(); err != nil {
+			return fmt.Errorf("moving event log table %s into the partitions: %w", table, err)
+		}
+	}
+	slices.Sort(s.partitions)
+	return nil
 }
