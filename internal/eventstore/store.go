@@ -414,8 +414,10 @@ func (s *Store) load() error {
 	if err := s.loadSegments(); err != nil {
 		return err
 	}
-	if n := len(s.segs); n > 0 {
-		last = max(last, s.segs[n-1].st.last())
+	for _, g := range s.segs {
+		if len(g.st.offsets) > 0 {
+			last = max(last, g.st.last())
+		}
 	}
 	s.nextSeq = last + 1
 	s.committed.Store(last)
