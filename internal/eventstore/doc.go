@@ -1,65 +1,69 @@
-// Package eventstore is Cairn's event store: every event, stored once, in
-// one embedded DuckDB database (FileName in the store's directory), with
-// the typed columns of CloudTrail Lake's event schema plus the original
-// record (eventJson). Event history (Lookup), consumers with durable
-// cursors (ReadFrom) and, later, Lake queries read from it. The lookup
-// index, in files of its own (IndexDirName), is derived data: Open
-// rebuilds whatever of it is missing from the tables.
+// Package eventstore is Cairn's event store: every event, stored once.
+// New events go to an append-only log of files (LogDirName); a compactor
+// moves them into one embedded DuckDB database (FileName) holding the
+// typed columns of CloudTrail Lake's event schema plus the original record
+// (eventJson). Event history (Lookup), consumers with durable cursors
+// (ReadFrom) and Lake queries (Query) read both. The lookup index, in
+// files of its own (IndexDirName), is derived data: Open rebuilds whatever
+// of it is missing.
 //
 // # Two tiers
 //
-// Appending typed rows is slow: setting nested STRUCT, MAP and LIST values
-// through the appender costs tens of microseconds per event, and DuckDB
-// checkpoints rewrite the last, partial row group of a table on every
-// checkpoint. So events go through two tiers:
+// A DuckDB transaction costs too much to pay per append: appending typed
+// rows sets nested STRUCT, MAP and LIST values at tens of microseconds per
+// event, every commit writes DuckDB's write-ahead log, and its checkpoints
+// (which block commits) write everything again. So events go through two
+// tiers:
 //
-//   - The log: narrow tables log_NNNNNNNNN (segments) holding what event
-//     history and consumers need without decoding JSON (sequence number,
-//     scope, event time, the lookup values) and eventJson, as a BLOB (a
-//     VARCHAR costs a validation and statistics pass over every byte at
-//     commit). Append writes here, through the Appender API, in group
-//     commits.
+//   - The log: segment files (NNNNNNNNN.log) of frames, each a length,
+//     a CRC-32C and a body: an event (its sequence number, ingestion and
+//     event times, scope, the values event history looks up, and the
+//     record's JSON) or a marker (see AppendMarked). A committer writes
+//     each group of appends with one write and one fdatasync. Readers
+//     find an event's frame through an in-memory table of offsets.
 //   - The partitions: one table per calendar month (UTC) of event time,
 //     events_YYYYMM, with the Lake columns. When a segment fills
-//     (Options.SegmentRows), a background compactor moves its events into
-//     the partitions of their months in one transaction (INSERT ... SELECT
-//     with DuckDB's json_transform decoding each record once into the
-//     Lake types, then DROP TABLE of the segment), so an event is in
-//     exactly one table at every moment. Compaction competes with
-//     appends for the CPU, so it
-//     waits for a pause in appends unless Options.CompactionBacklog
+//     (Options.SegmentRows, or 256 MiB), the compactor copies its events
+//     into a temporary table and moves them into the partitions of their
+//     months in one transaction (INSERT ... SELECT with DuckDB's
+//     json_transform decoding each record once into the Lake types), which
+//     also records the segment's last sequence number as compacted; then
+//     it removes the file. Events numbered up to compacted are read from
+//     the partitions, later ones from the log, so each is read from
+//     exactly one place. Compaction competes with appends for the CPU, so
+//     it waits for a pause in appends unless Options.CompactionBacklog
 //     segments are waiting: a burst is absorbed by the log at the append
 //     rate, and the partitions catch up afterwards.
 //
-// The database is attached with 2048-row row groups: zone maps then prune
-// sequence ranges finely and a checkpoint rewrites at most 2048 rows of a
-// segment. Every table, partition or log segment, has an ART index on seq
-// (<table>_seq), through which Lookup fetches single events: a scan, even
-// one pruned to the right row group by its zone map, reads and decodes the
-// whole 2048-row vector of every column it returns (about 3 MB of
-// eventJson for one event, when the block is not in DuckDB's cache),
-// while a fetch through the index reads the one block holding the event.
-// Maintaining the indexes costs appends and compaction no measurable
-// time: sequence numbers arrive in order. eventJson is stored uncompressed
-// in partitions: a fetch then copies one string out of its block, where a
-// compressed segment would decode more, and compressing every record
-// would cost the compactor CPU that appends need.
+// A Lake query (Query) copies the log's events into a temporary table of
+// its connection first, so it sees every event committed when it starts.
+//
+// Every partition has an ART index on seq (<table>_seq), through which
+// Lookup fetches single events: a scan, even one pruned to the right row
+// group by its zone map, reads and decodes a whole vector of every column
+// it returns, while a fetch through the index reads the one block holding
+// the event. eventJson is stored uncompressed in partitions: a fetch then
+// copies one string out of its block, where a compressed segment would
+// decode more.
 //
 // # Durability
 //
-// Append returns only after DuckDB's COMMIT of the transaction holding the
-// events, and DuckDB's commit writes the transaction to its write-ahead
-// log and fsyncs it before returning (verified with strace: one write and
-// one fsync of events.duckdb.wal per commit). DuckDB recreates the log
-// after a checkpoint; the store then fsyncs the directory so that the new
-// log's name is durable too. kill -9 at any moment therefore loses no
+// Append returns only after the fdatasync of the log write holding its
+// events. A write that fails is cut off the file and fails its group; a
+// failed fdatasync leaves the file's state unknown, so the store refuses
+// appends until it is opened again. At Open, frames end at the first one
+// whose header or CRC does not hold: in the last segment that is an
+// append that was never acknowledged, and is cut off; anywhere else it is
+// damage, and Open fails rather than skip acknowledged events. Creating a
+// segment fsyncs the log directory before anything is written to it.
+// DuckDB's commit of a compaction writes its write-ahead log and fsyncs it
+// before the segment's file is removed (and a file whose events are all
+// compacted is removed at Open). kill -9 at any moment therefore loses no
 // acknowledged event; TestCrashRecovery kills an appending process at
 // random moments, repeatedly, and checks every acknowledged batch.
 //
-// Group commit: a committer takes every Append call waiting and writes
-// them in one transaction. It works through two connections in a
-// pipeline, appending the next group on one while the other waits for its
-// commit's fsync; commits still happen in group order.
+// A store written by an earlier Cairn, whose log was DuckDB tables
+// (log_NNNNNNNNN), has them moved into the partitions at Open.
 //
 // # Sequence numbers and cursors
 //
@@ -68,10 +72,9 @@
 // event numbered before it (the committer publishes the highest committed
 // number only after the commit), so a consumer that keeps the number of
 // the last event it processed and resumes after it never misses one.
-// Numbers survive restarts (the highest is read back from the tables at
-// Open) and are never reused, even when retention drops every table that
-// held the highest (it is recorded in cairn_meta first). A failed commit
-// leaves a gap; gaps are harmless.
+// Numbers survive restarts (the highest is read back from the log and the
+// database at Open) and are never reused, even when retention drops every
+// table that held the highest (it is recorded in cairn_meta first).
 //
 // # Partitioning and retention
 //
@@ -100,11 +103,11 @@
 // entries of 24 bytes), keyed by a 64-bit hash of account, region, kind,
 // attribute and value and ordered newest first (then highest sequence
 // first) within a key. A lookup reads the first page-size-plus-one entries
-// of its key, then fetches the page's records in one query: seq IN (...)
-// per table (the partition of each event's month, or the log segments for
-// the newest events, not compacted yet), answered through the tables' seq
-// indexes. Each record is then checked against the query (scope, kind,
-// attribute), so a hash collision can never show a wrong event. Finding a
+// of its key, then fetches the page's records: from the log for events
+// not compacted yet (one read per event), else in one query, seq IN (...)
+// per partition of the events' months, answered through the seq indexes.
+// Each record is then checked against the query (scope, kind, attribute),
+// so a hash collision can never show a wrong event. Finding a
 // page takes tens of microseconds; the fetch, about 1.5 to 2 ms of DuckDB
 // time for 50 events whose blocks are cached, is the rest of a lookup. An
 // event whose block is not in DuckDB's cache costs a 256 KB block read; a
@@ -139,9 +142,9 @@
 //     over from an interrupted merge is dropped; a run that is damaged, of
 //     another format, or ahead of the store is discarded with what
 //     follows it), and the events above the chain are read back from the
-//     tables and indexed again: after kill -9, the memtable's; after an
-//     upgrade or the loss of the directory, all (about a minute for ten
-//     million events). So a lookup finds every stored event, exactly once;
+//     log and the partitions and indexed again: after kill -9, the
+//     memtable's; after an upgrade or the loss of the directory, all
+//     (about a minute for ten million events). So a lookup finds every stored event, exactly once;
 //     TestCrashRecovery checks it after every kill.
 //   - Retention: DropBefore raises the index's floor; lookups stop at it,
 //     runs wholly below it are emptied and merges leave out entries below

@@ -371,10 +371,10 @@ func (s *Store) load() error {
 		return fmt.Errorf("creating event store schema: %w", err)
 	}
 	var seqFloor int64
-	compacted := sql.NullInt64{}
+	var compacted sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(value) FILTER (WHERE name = 'seqFloor'), 0),
-		coalesce(max(value) FILTER (WHERE name = 'floorMonth'), 0), max(value) FILTER (WHERE name = 'compacted') FROM cairn_meta`).
-		Scan(&seqFloor, &s.floorMonth, &compacted); err != nil {
+		coalesce(max(value) FILTER (WHERE name = 'floorMonth'), 0) FROM cairn_meta`).
+		Scan(&seqFloor, &s.floorMonth); err != nil {
 		return fmt.Errorf("reading event store metadata: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM cairn_meta WHERE starts_with(name, 'marker:')`)
@@ -396,6 +396,9 @@ func (s *Store) load() error {
 	}
 	if err := s.compactLegacyLogs(ctx); err != nil {
 		return err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT max(value) FROM cairn_meta WHERE name = 'compacted'`).Scan(&compacted); err != nil {
+		return fmt.Errorf("reading event store metadata: %w", err)
 	}
 	if !compacted.Valid {
 		// A store written before the log moved into files: its partitions
@@ -480,6 +483,15 @@ func (s *Store) loadSegments() error {
 			continue
 		}
 		if len(st.offsets) == 0 && !lastFile {
+			// Markers set with no events: keep them in the database, as
+			// compaction would have.
+			for name, v := range g.markers {
+				if err := s.setMeta(context.Background(), s.db, "marker:"+name, v); err != nil {
+					g.f.Close()
+					return err
+				}
+				s.markers[name] = v
+			}
 			g.f.Close()
 			if err := os.Remove(path); err != nil {
 				return err
@@ -907,10 +919,7 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 		names, values = append(names, "marker:"+name), append(values, v)
 	}
 	for i, name := range names {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM cairn_meta WHERE name = ?`, name); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cairn_meta VALUES (?, ?)`, name, values[i]); err != nil {
+		if err := s.setMeta(ctx, tx, name, values[i]); err != nil {
 			return err
 		}
 	}
@@ -990,6 +999,17 @@ func (s *Store) compactLegacyLogs(ctx context.Context) error {
 					s.partitions = append(s.partitions, m)
 				}
 			}
+			// Log tables hold the newest events.
+			var hi, prev int64
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM `+table).Scan(&hi); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(value), 0) FROM cairn_meta WHERE name = 'compacted'`).Scan(&prev); err != nil {
+				return err
+			}
+			if err := s.setMeta(ctx, tx, "compacted", max(hi, prev)); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, "DROP TABLE "+table); err != nil {
 				return err
 			}
@@ -1000,4 +1020,15 @@ func (s *Store) compactLegacyLogs(ctx context.Context) error {
 	}
 	slices.Sort(s.partitions)
 	return nil
+}
+
+// setMeta sets a value of cairn_meta.
+func (s *Store) setMeta(ctx context.Context, ex interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, name string, value int64) error {
+	if _, err := ex.ExecContext(ctx, `DELETE FROM cairn_meta WHERE name = ?`, name); err != nil {
+		return err
+	}
+	_, err := ex.ExecContext(ctx, `INSERT INTO cairn_meta VALUES (?, ?)`, name, value)
+	return err
 }
