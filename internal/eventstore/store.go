@@ -190,6 +190,10 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	attach := []string{
 		fmt.Sprintf("ATTACH IF NOT EXISTS %s AS %s (ROW_GROUP_SIZE %d)", quote(path), catalog, rowGroupSize),
 		"USE " + catalog,
+		// Temporary tables (the log staged for a query) spill here when
+		// they outgrow MemoryLimit; DuckDB's default is relative to the
+		// working directory.
+		"SET temp_directory = " + quote(filepath.Join(dir, "tmp")),
 	}
 	connector, err := duckdb.NewConnector(":memory:?"+strings.Join(params, "&"), func(ex driver.ExecerContext) error {
 		for _, q := range append(attach, opts.SessionSQL...) {
