@@ -194,6 +194,10 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		// they outgrow MemoryLimit; DuckDB's default is relative to the
 		// working directory.
 		"SET temp_directory = " + quote(filepath.Join(dir, "tmp")),
+		// FSST string compression is most of what compaction costs (about
+		// 35 of 47 µs per event) and saves about 1% of the partitions'
+		// size over dictionary compression; scans are faster without it.
+		"SET disabled_compression_methods = 'fsst'",
 	}
 	connector, err := duckdb.NewConnector(":memory:?"+strings.Join(params, "&"), func(ex driver.ExecerContext) error {
 		for _, q := range append(attach, opts.SessionSQL...) {
