@@ -33,10 +33,16 @@
 //     exactly one place. Compaction competes with appends for the CPU, so
 //     it waits for a pause in appends unless Options.CompactionBacklog
 //     segments are waiting: a burst is absorbed by the log at the append
-//     rate, and the partitions catch up afterwards.
+//     rate, and the partitions catch up afterwards. When
+//     Options.MaxBacklog segments wait, appends wait for compaction: a
+//     load beyond what compaction keeps up with is taken at compaction's
+//     rate, and the log's size stays bounded.
 //
 // A Lake query (Query) copies the log's events into a temporary table of
-// its connection first, so it sees every event committed when it starts.
+// its connection first and reads the partitions only up to the compacted
+// number of that moment, so it sees every event committed when it starts,
+// once, even when a compaction ends while it runs. Compaction therefore
+// never waits for queries; retention (DropBefore) does.
 //
 // Every partition has an ART index on seq (<table>_seq), through which
 // Lookup fetches single events: a scan, even one pruned to the right row

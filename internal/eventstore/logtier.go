@@ -135,6 +135,48 @@ type segment struct {
 	mu      sync.RWMutex // guards st and markers; the committer writes them
 	st      segState
 	markers map[string]int64
+
+	// refs counts readers holding the file beyond the store's lock (a
+	// query copying the segment); a compacted segment's file is closed and
+	// removed when the last of them lets go.
+	refMu   sync.Mutex
+	refs    int
+	retired bool
+	path    string
+}
+
+// acquire keeps the segment's file open until release.
+func (g *segment) acquire() {
+	g.refMu.Lock()
+	g.refs++
+	g.refMu.Unlock()
+}
+
+func (g *segment) release() error {
+	g.refMu.Lock()
+	defer g.refMu.Unlock()
+	g.refs--
+	if g.refs == 0 && g.retired {
+		return g.remove()
+	}
+	return nil
+}
+
+// retire closes and removes the file of a compacted segment, now or when
+// its last reader lets go.
+func (g *segment) retire() error {
+	g.refMu.Lock()
+	defer g.refMu.Unlock()
+	g.retired = true
+	if g.refs == 0 {
+		return g.remove()
+	}
+	return nil
+}
+
+func (g *segment) remove() error {
+	g.f.Close()
+	return os.Remove(g.path)
 }
 
 // segState is what a segment holds at one moment.
@@ -233,7 +275,7 @@ func scanSegment(path string, num int, fn func(*logRow) error) (g *segment, torn
 	if err != nil {
 		return nil, false, err
 	}
-	g = &segment{num: num, f: f, st: segState{first: -1}, markers: map[string]int64{}}
+	g = &segment{num: num, f: f, path: path, st: segState{first: -1}, markers: map[string]int64{}}
 	fail := func(err error) (*segment, bool, error) {
 		f.Close()
 		return nil, false, fmt.Errorf("event log %s: %w", path, err)

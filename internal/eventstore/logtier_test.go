@@ -3,10 +3,12 @@ package eventstore
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -205,5 +207,47 @@ func TestLegacyLogTablesAreMoved(t *testing.T) {
 	}
 	if got := len(s.Partitions()); got != 2 {
 		t.Fatalf("%d partitions, want 2", got)
+	}
+}
+
+// When Options.MaxBacklog segments wait for compaction, appends wait for
+// it too.
+func TestAppendsWaitForCompactionBacklog(t *testing.T) {
+	s := openTest(t, "", Options{SegmentRows: 2, CompactionBacklog: 2, MaxBacklog: 2})
+	ctx := context.Background()
+	s.partMu.Lock() // compaction cannot run
+	locked := true
+	defer func() {
+		if locked {
+			s.partMu.Unlock()
+		}
+	}()
+	done := make(chan int, 1)
+	go func() {
+		for i := range 20 {
+			if _, err := s.Append(ctx, []events.Record{rec(fmt.Sprintf("w-%d", i), t0)}); err != nil {
+				t.Error(err)
+				break
+			}
+		}
+		done <- 20
+	}()
+	select {
+	case <-done:
+		t.Fatal("20 appends went through with compaction stopped")
+	case <-time.After(300 * time.Millisecond):
+	}
+	if n := len(s.sealed()); n > 2 {
+		t.Fatalf("%d segments waiting, the bound is 2", n)
+	}
+	s.partMu.Unlock()
+	locked = false
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("appends still wait after compaction resumed")
+	}
+	if got := len(readAll(t, s)); got != 20 {
+		t.Fatalf("%d events stored, want 20", got)
 	}
 }

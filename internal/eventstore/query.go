@@ -46,8 +46,7 @@ func (s *Store) Prepare(ctx context.Context, build func(events string) string) e
 
 // onRelation runs fn on a connection with the SQL of the relation of every
 // event (with the log's events staged when withLog is set; an empty stage
-// otherwise, which binds the same). Compaction and retention wait until
-// fn returns.
+// otherwise, which binds the same). Retention waits until fn returns.
 func (s *Store) onRelation(ctx context.Context, withLog bool, fn func(conn *sql.Conn, relation string) error) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -65,21 +64,31 @@ func (s *Store) onRelation(ctx context.Context, withLog bool, fn func(conn *sql.
 	defer conn.Close()
 	upTo := s.committed.Load()
 	s.mu.RLock()
-	segs := slices.Clone(s.segs)
-	var partitions []string
+	// Events up to compacted come from the partitions, later ones from
+	// the log as it is now: a compaction that ends while the query runs
+	// adds rows the query leaves out.
+	compacted := s.compacted
+	var parts []string
 	for _, m := range s.partitions {
-		partitions = append(partitions, "SELECT * FROM "+tableName(m))
+		parts = append(parts, fmt.Sprintf("SELECT * FROM %s WHERE seq <= %d", tableName(m), compacted))
 	}
-	if !withLog {
-		segs = nil
+	var segs []*segment
+	if withLog {
+		segs = slices.Clone(s.segs)
+		for _, g := range segs {
+			g.acquire()
+		}
 	}
 	s.mu.RUnlock()
-	// maintMu keeps the segments from being removed.
-	if _, err = s.stage(ctx, conn, segs, upTo); err != nil {
+	_, err = s.stage(ctx, conn, segs, upTo)
+	for _, g := range segs {
+		g.release()
+	}
+	if err != nil {
 		return err
 	}
 	defer conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stageTable)
-	parts := append(partitions, segmentSelectSQL(stageTable))
+	parts = append(parts, segmentSelectSQL(stageTable))
 	return fn(conn, "("+strings.Join(parts, " UNION ALL ")+")")
 }
 

@@ -107,6 +107,8 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 		return 0, err
 	}
 	defer s.maintMu.Unlock()
+	s.partMu.Lock()
+	defer s.partMu.Unlock()
 	floor := monthOf(t) // months before t's month end before t
 	s.mu.RLock()
 	var victims []int

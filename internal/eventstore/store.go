@@ -52,6 +52,11 @@ type Options struct {
 	// CompactionPause is how long appends must pause before waiting
 	// segments are compacted. Default 200ms.
 	CompactionPause time.Duration
+	// MaxBacklog is how many full log segments may wait for compaction
+	// before appends wait for it: a burst longer than the log absorbs is
+	// taken at the rate compaction keeps up with, and the log's disk use
+	// stays bounded. Default 32 (about four million events).
+	MaxBacklog int
 	// MaxGroupRows bounds how many events one group commit writes.
 	// Default 8192.
 	MaxGroupRows int
@@ -123,10 +128,14 @@ type Store struct {
 	queryMu sync.Mutex
 	queries int
 
-	// maintMu serializes the compactor and DropBefore, the two writers of
-	// partitions; queries hold it for reading, so that what they read
-	// stays while they run.
+	// partMu serializes the compactor and DropBefore, the two writers of
+	// partitions.
+	partMu sync.Mutex
+	// maintMu is held by queries for reading and by DropBefore for
+	// writing, so that no partition a query reads is dropped under it.
 	maintMu sync.RWMutex
+	// compactedCh is signalled after every compaction.
+	compactedCh chan struct{}
 
 	// mu guards what follows. Readers hold it shared while they read, so
 	// that no segment or partition they read is removed under them.
@@ -160,6 +169,10 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	if opts.CompactionPause <= 0 {
 		opts.CompactionPause = 200 * time.Millisecond
 	}
+	if opts.MaxBacklog <= 0 {
+		opts.MaxBacklog = 32
+	}
+	opts.MaxBacklog = max(opts.MaxBacklog, opts.CompactionBacklog)
 	if opts.CheckpointThreshold == "" {
 		opts.CheckpointThreshold = "256MB"
 	}
@@ -220,6 +233,8 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		stop:      make(chan struct{}),
 		compactCh: make(chan struct{}, 1),
 		runDone:   make(chan struct{}),
+
+		compactedCh: make(chan struct{}, 1),
 		markers:   map[string]int64{},
 	}
 	// A new connection costs tens of milliseconds (the attach, and the
@@ -529,7 +544,7 @@ func (s *Store) createSegment(num int) (*segment, error) {
 		f.Close()
 		return nil, err
 	}
-	return &segment{num: num, f: f, st: segState{first: -1}, markers: map[string]int64{}}, nil
+	return &segment{num: num, f: f, path: path, st: segState{first: -1}, markers: map[string]int64{}}, nil
 }
 
 func (s *Store) closeSegments() {
@@ -721,6 +736,9 @@ func (s *Store) rotate() error {
 	if len(old.st.offsets) == 0 && len(old.markers) == 0 {
 		return nil
 	}
+	if err := s.waitForBacklog(); err != nil {
+		return err
+	}
 	g, err := s.createSegment(old.num + 1)
 	if err != nil {
 		return err
@@ -731,6 +749,26 @@ func (s *Store) rotate() error {
 	s.mu.Unlock()
 	s.cur = g
 	s.kickCompactor()
+	return nil
+}
+
+// waitForBacklog waits while Options.MaxBacklog segments wait for
+// compaction (the current one is about to join them).
+func (s *Store) waitForBacklog() error {
+	warned := false
+	for len(s.sealed())+1 > s.opts.MaxBacklog {
+		s.kickCompactor()
+		select {
+		case <-s.compactedCh:
+		case <-s.stop:
+			return ErrClosed
+		case <-time.After(time.Second):
+			if !warned {
+				s.opts.Logger.Warn("appends wait for the event log's compaction", "segments waiting", len(s.sealed()))
+				warned = true
+			}
+		}
+	}
 	return nil
 }
 
@@ -879,12 +917,12 @@ func (s *Store) stage(ctx context.Context, conn *sql.Conn, segs []*segment, upTo
 // months, in one transaction that also records the segment's last number
 // as compacted (and its markers); the file is removed after. Readers take
 // an event from the log while its number is above compacted, from the
-// partitions after, so each event is read from exactly one place.
+// partitions after, so each event is read from exactly one place. Queries
+// do not hold compaction back: one that copied the segment reads the
+// partitions only up to the compacted number of its start.
 func (s *Store) compact(ctx context.Context, g *segment) error {
-	if err := s.lockMaintenance(ctx); err != nil {
-		return err
-	}
-	defer s.maintMu.Unlock()
+	s.partMu.Lock()
+	defer s.partMu.Unlock()
 	s.mu.RLock()
 	present := slices.Contains(s.segs, g) && g != s.segs[len(s.segs)-1]
 	floor := s.floorMonth
@@ -950,9 +988,12 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 	if err != nil {
 		return err
 	}
-	// No reader holds the segment any more: they take it under mu.
-	g.f.Close()
-	return os.Remove(segmentPath(s.logDir, g.num))
+	select {
+	case s.compactedCh <- struct{}{}:
+	default:
+	}
+	// Readers under mu are done with it; a query copying it may not be.
+	return g.retire()
 }
 
 // createPartition creates partition month m and its seq index if missing.
