@@ -235,7 +235,7 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		runDone:   make(chan struct{}),
 
 		compactedCh: make(chan struct{}, 1),
-		markers:   map[string]int64{},
+		markers:     map[string]int64{},
 	}
 	// A new connection costs tens of milliseconds (the attach, and the
 	// session's SQL: Lake's macros); database/sql's default of two idle
