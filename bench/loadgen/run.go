@@ -287,6 +287,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
+				// No server's background work (Cairn's compaction of the
+				// events the previous case recorded) runs into a case.
+				for _, other := range targets {
+					if waited, timedOut := waitIdle(ctx, other.proc, time.Minute); waited > time.Second || timedOut {
+						logf("  waited %v for %s to fall idle", waited.Round(time.Second), other.name)
+					}
+				}
 				logf("round %d: %s against %s, %d connections, %v", round, wl.name, t.name, opts.Conns, opts.Duration)
 				res, err := runCase(ctx, t, wl, opts.Conns, opts.Warmup, opts.Duration, opts.SignEvery)
 				if err != nil {
