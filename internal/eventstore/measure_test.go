@@ -80,8 +80,8 @@ func TestMeasureAppend(t *testing.T) {
 		name string
 		opts Options
 	}{
-		{"burst (compaction deferred)", Options{CompactionBacklog: 1 << 20, Threads: 1}},
-		{"sustained (compaction alongside)", Options{CompactionBacklog: 1, Threads: 1}},
+		{"burst (compaction deferred)", Options{CompactionBacklog: 1 << 20, MaxBacklog: 1 << 20, Threads: envInt("CAIRN_EVENTSTORE_THREADS", 1)}},
+		{"sustained (compaction alongside)", Options{CompactionBacklog: 1, Threads: envInt("CAIRN_EVENTSTORE_THREADS", 1)}},
 	} {
 		s := openTest(t, "", c.opts)
 		cpu0 := cpuTime()
