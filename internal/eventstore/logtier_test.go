@@ -171,8 +171,11 @@ func TestLegacyLogTablesAreMoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.ExecContext(ctx, createTableSQL("log_000000003", logColumns)); err != nil {
-		t.Fatal(err)
+	// The last log table of a store is often empty.
+	for _, table := range []string{"log_000000003", "log_000000004"} {
+		if _, err := conn.ExecContext(ctx, createTableSQL(table, logColumns)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r := rec("b", t0.AddDate(0, 2, 0))
 	row, _, err := toLogRow(&r, t0, nil)

@@ -423,16 +423,14 @@ func (s *Store) load() error {
 	if err := s.db.QueryRowContext(ctx, `SELECT max(value) FROM cairn_meta WHERE name = 'compacted'`).Scan(&compacted); err != nil {
 		return fmt.Errorf("reading event store metadata: %w", err)
 	}
-	if !compacted.Valid {
-		// A store written before the log moved into files: its partitions
-		// hold everything it has.
-		for _, t := range s.tablesLocked() {
-			var hi sql.NullInt64
-			if err := s.db.QueryRowContext(ctx, `SELECT max(seq) FROM `+t).Scan(&hi); err != nil {
-				return fmt.Errorf("reading event store table %s: %w", t, err)
-			}
-			compacted.Int64 = max(compacted.Int64, hi.Int64)
+	// Every event in the partitions is compacted, whatever the mark says
+	// (a store written before the log moved into files has none).
+	for _, t := range s.tablesLocked() {
+		var hi sql.NullInt64
+		if err := s.db.QueryRowContext(ctx, `SELECT max(seq) FROM `+t).Scan(&hi); err != nil {
+			return fmt.Errorf("reading event store table %s: %w", t, err)
 		}
+		compacted.Int64 = max(compacted.Int64, hi.Int64)
 	}
 	s.compacted = compacted.Int64
 	// Numbers are never reused, even those of events retention dropped.
@@ -1047,17 +1045,6 @@ func (s *Store) compactLegacyLogs(ctx context.Context) error {
 				if !slices.Contains(s.partitions, m) {
 					s.partitions = append(s.partitions, m)
 				}
-			}
-			// Log tables hold the newest events.
-			var hi, prev int64
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM `+table).Scan(&hi); err != nil {
-				return err
-			}
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(value), 0) FROM cairn_meta WHERE name = 'compacted'`).Scan(&prev); err != nil {
-				return err
-			}
-			if err := s.setMeta(ctx, tx, "compacted", max(hi, prev)); err != nil {
-				return err
 			}
 			if _, err := tx.ExecContext(ctx, "DROP TABLE "+table); err != nil {
 				return err
