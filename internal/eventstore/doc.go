@@ -30,7 +30,10 @@
 //     also records the segment's last sequence number as compacted; then
 //     it removes the file. Events numbered up to compacted are read from
 //     the partitions, later ones from the log, so each is read from
-//     exactly one place. Compaction competes with appends for the CPU, so
+//     exactly one place. The compacted segment's file stays, with an
+//     index of its frames' offsets, as the archive Lookup fetches from
+//     (archive.go) until its events are older than Options.ArchiveWindow.
+//     Compaction competes with appends for the CPU, so
 //     it waits for a pause in appends unless Options.CompactionBacklog
 //     segments are waiting: a burst is absorbed by the log at the append
 //     rate, and the partitions catch up afterwards. When
@@ -109,17 +112,17 @@
 // entries of 24 bytes), keyed by a 64-bit hash of account, region, kind,
 // attribute and value and ordered newest first (then highest sequence
 // first) within a key. A lookup reads the first page-size-plus-one entries
-// of its key, then fetches the page's records: from the log for events
-// not compacted yet (one read per event), else in one query, seq IN (...)
+// of its key, then fetches the page's records: from the log or the
+// archive (two small reads per event), else in one query, seq IN (...)
 // per partition of the events' months, answered through the seq indexes.
 // Each record is then checked against the query (scope, kind, attribute),
 // so a hash collision can never show a wrong event. Finding a
-// page takes tens of microseconds; the fetch, about 1.5 to 2 ms of DuckDB
-// time for 50 events whose blocks are cached, is the rest of a lookup. An
-// event whose block is not in DuckDB's cache costs a 256 KB block read; a
-// page of 50 such events, matches of a rare value scattered over 90 days,
-// costs tens of milliseconds, more when the blocks are not in the OS page
-// cache either.
+// page takes tens of microseconds. A fetch from the partitions costs
+// about 1.5 to 2 ms of DuckDB time for 50 events whose blocks are cached;
+// an event whose block is not in DuckDB's cache costs a 256 KB block read,
+// so a page of 50 such events, matches of a rare value scattered over 90
+// days, costs tens of milliseconds. That is why event history's window is
+// archived.
 //
 // The index is a log-structured merge tree (hindex.go, hrun.go) whose log
 // is the store itself:

@@ -139,10 +139,11 @@ type segment struct {
 	// refs counts readers holding the file beyond the store's lock (a
 	// query copying the segment); a compacted segment's file is closed and
 	// removed when the last of them lets go.
-	refMu   sync.Mutex
-	refs    int
-	retired bool
-	path    string
+	refMu    sync.Mutex
+	refs     int
+	retired  bool
+	keepFile bool // retired into the archive, which has the file open itself
+	path     string
 }
 
 // acquire keeps the segment's file open until release.
@@ -176,6 +177,9 @@ func (g *segment) retire() error {
 
 func (g *segment) remove() error {
 	g.f.Close()
+	if g.keepFile {
+		return nil
+	}
 	return os.Remove(g.path)
 }
 

@@ -223,6 +223,14 @@ func (s *Store) fetch(ctx context.Context, cands []entry) (map[int64]fetched, er
 	for _, c := range cands {
 		seq := c.seq()
 		if seq <= s.compacted {
+			if a := s.findArchived(seq); a != nil {
+				r, err := a.read(seq)
+				if err != nil {
+					return nil, fmt.Errorf("looking up events: %w", err)
+				}
+				out[seq] = fetched{types: nonEmpty(r.v.types), names: nonEmpty(r.v.names), json: r.json}
+				continue
+			}
 			if m := monthOf(c.time()); slices.Contains(s.partitions, m) {
 				byMonth[m] = append(byMonth[m], strconv.FormatInt(seq, 10))
 			}

@@ -88,11 +88,11 @@ func TestLookupAttributes(t *testing.T) {
 		{AttrAccessKeyID, "AKIAALICE", []string{"e8-alice-lookup", "e1-alice-describe"}},
 		{AttrAccessKeyID, "ASIABOB", []string{"e2-bob-create"}},
 	}
-	// The same answers whether events are in the log, in partitions, or
-	// both.
-	for _, layout := range []string{"log", "partitions", "mixed", "merged index"} {
+	// The same answers whether events are in the log, in partitions (and
+	// the archive), or both.
+	for _, layout := range []string{"log", "partitions", "archive", "mixed", "merged index"} {
 		t.Run(layout, func(t *testing.T) {
-			s := openTest(t, "", Options{})
+			s := openTest(t, "", Options{ArchiveWindow: -1})
 			fx := lookupFixture()
 			switch layout {
 			case "log":
@@ -101,6 +101,16 @@ func TestLookupAttributes(t *testing.T) {
 				appendAll(t, s, fx...)
 				if err := s.Compact(context.Background()); err != nil {
 					t.Fatal(err)
+				}
+			case "archive":
+				s.Close()
+				s = openTest(t, "", Options{Now: func() time.Time { return t0 }})
+				appendAll(t, s, fx...)
+				if err := s.Compact(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if len(s.archive) != 1 {
+					t.Fatalf("%d archived segments, want 1", len(s.archive))
 				}
 			case "mixed":
 				appendAll(t, s, fx[:3]...)

@@ -80,7 +80,7 @@ func (s *Store) onRelation(ctx context.Context, withLog bool, fn func(conn *sql.
 		}
 	}
 	s.mu.RUnlock()
-	_, err = s.stage(ctx, conn, segs, upTo)
+	_, _, err = s.stage(ctx, conn, segs, upTo)
 	for _, g := range segs {
 		g.release()
 	}

@@ -162,6 +162,9 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 	// Lookups skip index entries below the floor from now on; the
 	// maintainer drops them.
 	s.index.setFloor(monthStart(max(floor, s.floorMonth)))
+	if err := s.pruneArchive(t); err != nil {
+		return len(victims), fmt.Errorf("dropping archived events: %w", err)
+	}
 	return len(victims), nil
 }
 

@@ -52,6 +52,10 @@ type Options struct {
 	// CompactionPause is how long appends must pause before waiting
 	// segments are compacted. Default 200ms.
 	CompactionPause time.Duration
+	// ArchiveWindow is how long compacted log segments are kept for
+	// Lookup's fetches (archive.go): until their newest event is this old.
+	// Default 90 days (event history's); negative: not at all.
+	ArchiveWindow time.Duration
 	// MaxBacklog is how many full log segments may wait for compaction
 	// before appends wait for it: a burst longer than the log absorbs is
 	// taken at the rate compaction keeps up with, and the log's disk use
@@ -140,10 +144,11 @@ type Store struct {
 	// mu guards what follows. Readers hold it shared while they read, so
 	// that no segment or partition they read is removed under them.
 	mu         sync.RWMutex
-	partitions []int      // months with a partition table, ascending
-	segs       []*segment // log segments, ascending; the last is current
-	compacted  int64      // every event numbered up to here is in the partitions
-	floorMonth int        // months before this were dropped by retention
+	partitions []int       // months with a partition table, ascending
+	segs       []*segment  // log segments, ascending; the last is current
+	archive    []*archived // compacted segments kept for Lookup (archive.go), ascending
+	compacted  int64       // every event numbered up to here is in the partitions
+	floorMonth int         // months before this were dropped by retention
 
 	markerMu sync.Mutex
 	markers  map[string]int64
@@ -171,6 +176,9 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 	}
 	if opts.MaxBacklog <= 0 {
 		opts.MaxBacklog = 32
+	}
+	if opts.ArchiveWindow == 0 {
+		opts.ArchiveWindow = 90 * 24 * time.Hour
 	}
 	opts.MaxBacklog = max(opts.MaxBacklog, opts.CompactionBacklog)
 	if opts.CheckpointThreshold == "" {
@@ -446,7 +454,11 @@ func (s *Store) load() error {
 	s.nextSeq = last + 1
 	s.committed.Store(last)
 	if len(s.segs) == 0 {
-		g, err := s.createSegment(1)
+		num := 1
+		if n := len(s.archive); n > 0 {
+			num = s.archive[n-1].num + 1
+		}
+		g, err := s.createSegment(num)
 		if err != nil {
 			return err
 		}
@@ -472,7 +484,26 @@ func (s *Store) loadSegments() error {
 	}
 	for i, num := range nums {
 		path := segmentPath(s.logDir, num)
-		g, torn, err := scanSegment(path, num, nil)
+		if _, err := os.Stat(idxPath(s.logDir, num)); err == nil {
+			a, err := openArchived(s.logDir, num)
+			if err == nil && a.last <= s.compacted {
+				s.archive = append(s.archive, a)
+				continue
+			}
+			if a != nil {
+				a.close()
+			}
+			if err := os.Remove(idxPath(s.logDir, num)); err != nil {
+				return err
+			}
+		}
+		var newest time.Time
+		g, torn, err := scanSegment(path, num, func(r *logRow) error {
+			if r.eventTime.After(newest) {
+				newest = r.eventTime
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
@@ -497,8 +528,8 @@ func (s *Store) loadSegments() error {
 				g.f.Close()
 				return fmt.Errorf("event log %s holds events %d to %d, of which those up to %d are in the partitions", path, st.first, st.last(), s.compacted)
 			}
-			g.f.Close()
-			if err := os.Remove(path); err != nil {
+			// Compacted, and not archived yet.
+			if err := s.archiveSegment(g, st, newest); err != nil {
 				return err
 			}
 			continue
@@ -528,6 +559,9 @@ func (s *Store) loadSegments() error {
 		}
 		s.segs = append(s.segs, g)
 	}
+	if err := s.pruneArchive(s.opts.Now().Add(-s.opts.ArchiveWindow)); err != nil {
+		return err
+	}
 	return fsutil.SyncDir(s.logDir)
 }
 
@@ -550,6 +584,9 @@ func (s *Store) closeSegments() {
 	defer s.mu.Unlock()
 	for _, g := range s.segs {
 		g.f.Close()
+	}
+	for _, a := range s.archive {
+		a.close()
 	}
 }
 
@@ -866,10 +903,11 @@ const stageTable = "temp.main.cairn_log"
 
 // stage copies the log events numbered up to upTo of the segments into
 // stageTable on conn, replacing what it held, and returns the months of
-// their event times.
-func (s *Store) stage(ctx context.Context, conn *sql.Conn, segs []*segment, upTo int64) ([]int, error) {
+// their event times and the newest of them.
+func (s *Store) stage(ctx context.Context, conn *sql.Conn, segs []*segment, upTo int64) ([]int, time.Time, error) {
+	var newest time.Time
 	if _, err := conn.ExecContext(ctx, strings.Replace(createTableSQL("cairn_log", logColumns), "CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TEMP TABLE", 1)); err != nil {
-		return nil, fmt.Errorf("staging log events: %w", err)
+		return nil, newest, fmt.Errorf("staging log events: %w", err)
 	}
 	months := map[int]bool{}
 	err := conn.Raw(func(dc any) error {
@@ -887,6 +925,9 @@ func (s *Store) stage(ctx context.Context, conn *sql.Conn, segs []*segment, upTo
 				}
 				for i := range rows {
 					months[monthOf(rows[i].eventTime)] = true
+					if rows[i].eventTime.After(newest) {
+						newest = rows[i].eventTime
+					}
 					if err := app.AppendRow(rows[i].values()...); err != nil {
 						app.Close()
 						return err
@@ -901,14 +942,14 @@ func (s *Store) stage(ctx context.Context, conn *sql.Conn, segs []*segment, upTo
 		return app.Close()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("staging log events: %w", err)
+		return nil, newest, fmt.Errorf("staging log events: %w", err)
 	}
 	out := make([]int, 0, len(months))
 	for m := range months {
 		out = append(out, m)
 	}
 	slices.Sort(out)
-	return out, nil
+	return out, newest, nil
 }
 
 // compact moves one sealed log segment into the partitions of its events'
@@ -934,7 +975,7 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 	}
 	defer conn.Close()
 	st := g.state() // sealed: it no longer changes
-	months, err := s.stage(ctx, conn, []*segment{g}, st.last())
+	months, newest, err := s.stage(ctx, conn, []*segment{g}, st.last())
 	if err != nil {
 		return err
 	}
@@ -990,8 +1031,10 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 	case s.compactedCh <- struct{}{}:
 	default:
 	}
-	// Readers under mu are done with it; a query copying it may not be.
-	return g.retire()
+	if err := s.archiveSegment(g, st, newest); err != nil {
+		return err
+	}
+	return s.pruneArchive(s.opts.Now().Add(-s.opts.ArchiveWindow))
 }
 
 // createPartition creates partition month m and its seq index if missing.
