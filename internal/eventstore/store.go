@@ -120,9 +120,10 @@ type Store struct {
 	lastCommit atomic.Int64
 
 	// Owned by the committer.
-	cur     *segment // the segment appends go to
-	nextSeq int64
-	buf     []byte
+	backlogWarned time.Time
+	cur           *segment // the segment appends go to
+	nextSeq       int64
+	buf           []byte
 	// broken is set when a log write could not be made durable: what the
 	// file holds after a failed fdatasync is unknown, so the store takes
 	// no more appends until it is opened again.
@@ -790,18 +791,17 @@ func (s *Store) rotate() error {
 // waitForBacklog waits while Options.MaxBacklog segments wait for
 // compaction (the current one is about to join them).
 func (s *Store) waitForBacklog() error {
-	warned := false
 	for len(s.sealed())+1 > s.opts.MaxBacklog {
+		if time.Since(s.backlogWarned) > time.Minute {
+			s.opts.Logger.Warn("appends wait for the event log's compaction", "segments waiting", len(s.sealed()))
+			s.backlogWarned = time.Now()
+		}
 		s.kickCompactor()
 		select {
 		case <-s.compactedCh:
 		case <-s.stop:
 			return ErrClosed
 		case <-time.After(time.Second):
-			if !warned {
-				s.opts.Logger.Warn("appends wait for the event log's compaction", "segments waiting", len(s.sealed()))
-				warned = true
-			}
 		}
 	}
 	return nil
