@@ -27,14 +27,14 @@
 //     into a temporary table and moves them into the partitions of their
 //     months in one transaction (INSERT ... SELECT with DuckDB's
 //     json_transform decoding each record once into the Lake types), which
-//     also records the segment's last sequence number as compacted; then
-//     it removes the file. Events numbered up to compacted are read from
-//     the partitions, later ones from the log, so each is read from
-//     exactly one place. The compacted segment's file stays, with an
-//     index of its frames' offsets, as the archive Lookup fetches from
-//     (archive.go) until its events are older than Options.ArchiveWindow.
-//     Compaction competes with appends for the CPU, so
-//     it waits for a pause in appends unless Options.CompactionBacklog
+//     also records the segment's last sequence number as compacted.
+//     Events numbered up to compacted are read from the partitions, later
+//     ones from the log, so each is read from exactly one place. The
+//     compacted segment's file stays, with an index of its frames'
+//     offsets, as the archive Lookup fetches from (archive.go) until its
+//     events are older than Options.ArchiveWindow. Compaction competes
+//     with appends for the CPU, so it runs on an OS thread of low priority
+//     and waits for a pause in appends unless Options.CompactionBacklog
 //     segments are waiting: a burst is absorbed by the log at the append
 //     rate, and the partitions catch up afterwards. When
 //     Options.MaxBacklog segments wait, appends wait for compaction: a

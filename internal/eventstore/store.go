@@ -846,7 +846,7 @@ func (s *Store) compactor() {
 				}
 				continue
 			}
-			if err := s.compact(context.Background(), sealed[0]); err != nil {
+			if err := s.compactNiced(sealed[0]); err != nil {
 				if !errors.Is(err, ErrClosed) {
 					s.opts.Logger.Error("compacting event log", "segment", sealed[0].num, "err", err)
 				}
@@ -1110,4 +1110,20 @@ func (s *Store) setMeta(ctx context.Context, ex interface {
 	}
 	_, err := ex.ExecContext(ctx, `INSERT INTO cairn_meta VALUES (?, ?)`, name, value)
 	return err
+}
+
+// compactNiced compacts a segment on an OS thread of its own with low
+// scheduling priority (lowPriority): DuckDB runs a one-thread query on the
+// calling thread, so the compaction takes the CPU that appends and
+// requests leave, and acknowledging events does not wait for it (until
+// MaxBacklog segments wait). The thread ends with the compaction: its
+// priority cannot always be raised again.
+func (s *Store) compactNiced(g *segment) error {
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		lowPriority()
+		done <- s.compact(context.Background(), g)
+	}()
+	return <-done
 }
