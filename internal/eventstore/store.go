@@ -1115,10 +1115,15 @@ func (s *Store) setMeta(ctx context.Context, ex interface {
 // compactNiced compacts a segment on an OS thread of its own with low
 // scheduling priority (lowPriority): DuckDB runs a one-thread query on the
 // calling thread, so the compaction takes the CPU that appends and
-// requests leave, and acknowledging events does not wait for it (until
-// MaxBacklog segments wait). The thread ends with the compaction: its
-// priority cannot always be raised again.
+// requests leave, and acknowledging events does not wait for it. When
+// MaxBacklog segments wait, appends wait for compaction, which then runs
+// at normal priority. The thread ends with the compaction: its priority
+// cannot always be raised again.
 func (s *Store) compactNiced(g *segment) error {
+	if len(s.sealed()) >= s.opts.MaxBacklog {
+		// Appends wait for this compaction: it goes first.
+		return s.compact(context.Background(), g)
+	}
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
