@@ -63,23 +63,16 @@ func TestQueryReadsLogSegmentsAndPartitions(t *testing.T) {
 // A query sees every event committed when it starts exactly once, also
 // when compaction moves the log's events into the partitions meanwhile.
 func TestQueryConsistentWhileCompacting(t *testing.T) {
-	s, err := OpenWithOptions(t.TempDir(), Options{SegmentRows: 4, CompactionBacklog: 100, CompactionPause: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t, "", Options{SegmentRows: 4, CompactionBacklog: 100, CompactionPause: time.Hour})
 	ctx := context.Background()
-	var recs []events.Record
-	for i := range 10 {
-		recs = append(recs, rec(fmt.Sprintf("b-%d", i), time.Date(2026, 11, 21, 10, 0, i, 0, time.UTC)))
-	}
+	recs := tenRecords()
 	for i := range recs {
 		if _, err := s.Append(ctx, recs[i:i+1]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var n, distinct int
-	err = s.Query(ctx, func(ev string) string {
+	err := s.Query(ctx, func(ev string) string {
 		// The log is copied; now compaction moves all of it.
 		if err := s.Compact(ctx); err != nil {
 			t.Error(err)
@@ -106,17 +99,9 @@ func TestQueryConsistentWhileCompacting(t *testing.T) {
 // A long query holds back retention, but retention waiting does not hold
 // back other queries.
 func TestQueriesAreNotBlockedByWaitingMaintenance(t *testing.T) {
-	s, err := OpenWithOptions(t.TempDir(), Options{SegmentRows: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTest(t, "", Options{SegmentRows: 4})
 	ctx := context.Background()
-	var recs []events.Record
-	for i := range 10 {
-		recs = append(recs, rec(fmt.Sprintf("b-%d", i), time.Date(2026, 11, 21, 10, 0, i, 0, time.UTC)))
-	}
-	if _, err := s.Append(ctx, recs); err != nil {
+	if _, err := s.Append(ctx, tenRecords()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Compact(ctx); err != nil {
@@ -192,4 +177,13 @@ func TestAppendsRacingCloseReturn(t *testing.T) {
 			t.Fatal("an append racing Close never returned")
 		}
 	}
+}
+
+// tenRecords are ten events a second apart.
+func tenRecords() []events.Record {
+	var recs []events.Record
+	for i := range 10 {
+		recs = append(recs, rec(fmt.Sprintf("b-%d", i), time.Date(2026, 11, 21, 10, 0, i, 0, time.UTC)))
+	}
+	return recs
 }
