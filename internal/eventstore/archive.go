@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cairnhq/cairn/internal/framelog"
 )
 
 // The archive: compacted log segments kept for event history. A page of
@@ -136,7 +138,7 @@ func (a *archived) read(seq int64) (logRow, error) {
 	if _, err := a.log.ReadAt(buf, off); err != nil {
 		return logRow{}, fmt.Errorf("reading event log %s: %w", a.log.Name(), err)
 	}
-	body, _, ok := nextFrame(buf)
+	body, _, ok := framelog.Next(buf)
 	if !ok {
 		return logRow{}, fmt.Errorf("event log %s: damaged frame at offset %d", a.log.Name(), off)
 	}

@@ -1,20 +1,17 @@
 package eventstore
 
 import (
-	"bufio"
 	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/cairnhq/cairn/internal/framelog"
 )
 
 // LogDirName is the directory of the log segment files in the store's
@@ -26,12 +23,6 @@ const (
 	frameEvent  = 'E'
 	frameMarker = 'M'
 )
-
-// frameHeader is a frame's length and CRC-32C of its body.
-const frameHeader = 8
-
-// maxFrame bounds a frame's body; a header claiming more is not a frame.
-const maxFrame = 1 << 30
 
 // logRow is one event as the log holds it: what event history, consumers
 // and the lookup index need without decoding the record, and the record.
@@ -45,8 +36,7 @@ type logRow struct {
 
 // appendFrame appends the frame of an event.
 func appendFrame(b []byte, r *logRow) []byte {
-	start := len(b)
-	b = append(b, make([]byte, frameHeader)...)
+	b, start := framelog.Begin(b)
 	b = append(b, frameEvent)
 	b = binary.LittleEndian.AppendUint64(b, uint64(r.seq))
 	b = binary.LittleEndian.AppendUint64(b, uint64(r.ingest.UnixNano()))
@@ -58,24 +48,16 @@ func appendFrame(b []byte, r *logRow) []byte {
 		b = append(b, s...)
 	}
 	b = append(b, r.json...)
-	return sealFrame(b, start)
+	return framelog.Seal(b, start)
 }
 
 // appendMarkerFrame appends the frame of a marker.
 func appendMarkerFrame(b []byte, m Marker) []byte {
-	start := len(b)
-	b = append(b, make([]byte, frameHeader)...)
+	b, start := framelog.Begin(b)
 	b = append(b, frameMarker)
 	b = binary.LittleEndian.AppendUint64(b, uint64(m.Value))
 	b = append(b, m.Name...)
-	return sealFrame(b, start)
-}
-
-func sealFrame(b []byte, start int) []byte {
-	body := b[start+frameHeader:]
-	binary.LittleEndian.PutUint32(b[start:], uint32(len(body)))
-	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(body, crcTable))
-	return b
+	return framelog.Seal(b, start)
 }
 
 var errFrame = errors.New("malformed log frame")
@@ -213,7 +195,7 @@ func (g *segment) readRows(st segState, from, to int64) ([]logRow, error) {
 	}
 	rows := make([]logRow, 0, to-from+1)
 	for len(buf) > 0 {
-		body, rest, ok := nextFrame(buf)
+		body, rest, ok := framelog.Next(buf)
 		if !ok {
 			return nil, fmt.Errorf("event log %s: damaged frame", g.f.Name())
 		}
@@ -230,44 +212,18 @@ func (g *segment) readRows(st segState, from, to int64) ([]logRow, error) {
 	return rows, nil
 }
 
-// nextFrame splits the first frame off b, checking its CRC.
-func nextFrame(b []byte) (body, rest []byte, ok bool) {
-	if len(b) < frameHeader {
-		return nil, nil, false
-	}
-	n := binary.LittleEndian.Uint32(b)
-	if n == 0 || n > maxFrame || int(n) > len(b)-frameHeader {
-		return nil, nil, false
-	}
-	body = b[frameHeader : frameHeader+n]
-	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(b[4:]) {
-		return nil, nil, false
-	}
-	return body, b[frameHeader+n:], true
-}
-
 func segmentPath(dir string, num int) string {
 	return filepath.Join(dir, fmt.Sprintf("%09d.log", num))
 }
 
 // listSegments lists the segment numbers in dir, ascending.
 func listSegments(dir string) ([]int, error) {
-	names, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
+	nums, err := framelog.List(dir, ".log")
+	out := make([]int, len(nums))
+	for i, n := range nums {
+		out[i] = int(n)
 	}
-	var nums []int
-	for _, n := range names {
-		base, ok := strings.CutSuffix(n.Name(), ".log")
-		if !ok {
-			continue
-		}
-		if num, err := strconv.Atoi(base); err == nil {
-			nums = append(nums, num)
-		}
-	}
-	slices.Sort(nums)
-	return nums, nil
+	return out, err
 }
 
 // scanSegment opens a segment file and reads its frames. fn sees every
@@ -288,25 +244,10 @@ func scanSegment(path string, num int, fn func(*logRow) error) (g *segment, torn
 	if err != nil {
 		return fail(err)
 	}
-	r := bufio.NewReaderSize(f, 1<<20)
-	header := make([]byte, frameHeader)
-	var body []byte
+	r := framelog.NewReader(f, info.Size())
 	for {
-		if _, err := io.ReadFull(r, header); err != nil {
-			torn = err != io.EOF
-			break
-		}
-		n := binary.LittleEndian.Uint32(header)
-		if n == 0 || n > maxFrame || int64(n) > info.Size()-g.st.end-frameHeader {
-			torn = true
-			break
-		}
-		if cap(body) < int(n) {
-			body = make([]byte, n)
-		}
-		body = body[:n]
-		if _, err := io.ReadFull(r, body); err != nil || crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(header[4:]) {
-			torn = true
+		body, ok := r.Next()
+		if !ok {
 			break
 		}
 		switch body[0] {
@@ -335,8 +276,8 @@ func scanSegment(path string, num int, fn func(*logRow) error) (g *segment, torn
 		default:
 			return fail(fmt.Errorf("unknown frame kind %#x (written by a newer Cairn?)", body[0]))
 		}
-		g.st.end += frameHeader + int64(n)
+		g.st.end = r.Offset
 	}
-	torn = torn || g.st.end < info.Size()
+	torn = r.Torn || g.st.end < info.Size()
 	return g, torn, nil
 }

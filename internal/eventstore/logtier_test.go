@@ -254,3 +254,27 @@ func TestAppendsWaitForCompactionBacklog(t *testing.T) {
 		t.Fatalf("%d events stored, want 20", got)
 	}
 }
+
+// decodeEvent never panics on a damaged body, and what it decodes
+// encodes to a body that decodes the same.
+func FuzzDecodeEvent(f *testing.F) {
+	r := rec("a", t0)
+	row, _, err := toLogRow(&r, t0, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	frame := appendFrame(nil, &row)
+	f.Add(frame[8:])
+	f.Add([]byte{frameEvent})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := decodeEvent(body)
+		if err != nil {
+			return
+		}
+		again, err := decodeEvent(appendFrame(nil, &got)[8:])
+		if err != nil || again.seq != got.seq || again.v != got.v || string(again.json) != string(got.json) ||
+			!again.eventTime.Equal(got.eventTime) || !again.ingest.Equal(got.ingest) {
+			t.Fatalf("decoded %+v, which encodes to %+v (%v)", got.v, again.v, err)
+		}
+	})
+}

@@ -37,18 +37,13 @@
 package journal
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -56,6 +51,8 @@ import (
 	"github.com/cairnhq/cairn/internal/events"
 
 	"github.com/cairnhq/cairn/internal/fsutil"
+
+	"github.com/cairnhq/cairn/internal/framelog"
 )
 
 // segmentBytes is the size of a segment file: appends go to a new segment
@@ -77,8 +74,6 @@ const (
 
 // maxGroup bounds the appends one write and fdatasync acknowledge.
 const maxGroup = 4096
-
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("journal: closed")
@@ -195,24 +190,7 @@ func (j *Journal) segmentPath(start int64) string {
 }
 
 // segments lists the first indexes of the segment files, ascending.
-func (j *Journal) segments() ([]int64, error) {
-	names, err := os.ReadDir(j.dir)
-	if err != nil {
-		return nil, err
-	}
-	var starts []int64
-	for _, n := range names {
-		base, ok := strings.CutSuffix(n.Name(), ".journal")
-		if !ok {
-			continue
-		}
-		if start, err := strconv.ParseInt(base, 10, 64); err == nil {
-			starts = append(starts, start)
-		}
-	}
-	slices.Sort(starts)
-	return starts, nil
-}
+func (j *Journal) segments() ([]int64, error) { return framelog.List(j.dir, ".journal") }
 
 // readSegment returns the segment's intact entries and the offset where
 // they end.
@@ -222,29 +200,26 @@ func readSegment(path string) ([]Entry, int64, error) {
 		return nil, 0, err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
+	info, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	r := framelog.NewReader(f, info.Size())
 	var entries []Entry
-	var offset int64
-	header := make([]byte, 8)
 	for {
-		if _, err := io.ReadFull(r, header); err != nil {
+		offset := r.Offset
+		body, ok := r.Next()
+		if !ok || len(body) < 8 {
 			return entries, offset, nil
 		}
-		n := binary.LittleEndian.Uint32(header[0:4])
-		sum := binary.LittleEndian.Uint32(header[4:8])
-		if n < 8 || n > 1<<30 {
-			return entries, offset, nil
-		}
-		body := make([]byte, n)
-		if _, err := io.ReadFull(r, body); err != nil || crc32.Checksum(body, crcTable) != sum {
-			return entries, offset, nil
-		}
+		// The record keeps the bytes it was parsed from; the reader reuses
+		// its buffer.
+		body = slices.Clone(body)
 		rec, err := decodePayload(body[8:])
 		if err != nil {
 			return nil, 0, fmt.Errorf("journal %s: entry at offset %d: %w", path, offset, err)
 		}
 		entries = append(entries, Entry{Index: int64(binary.LittleEndian.Uint64(body[0:8])), Record: rec})
-		offset += 8 + int64(n)
 	}
 }
 
@@ -563,15 +538,10 @@ func (j *Journal) run() {
 
 // appendFrame appends the frame of rec, whose Raw is set.
 func appendFrame(buf []byte, index int64, rec *events.Record) []byte {
-	start := len(buf)
-	buf = binary.LittleEndian.AppendUint32(buf, 0) // length, below
-	buf = binary.LittleEndian.AppendUint32(buf, 0) // CRC, below
-	body := len(buf)
+	buf, start := framelog.Begin(buf)
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(index))
 	buf = appendPayload(buf, rec, rec.Raw)
-	binary.LittleEndian.PutUint32(buf[start:], uint32(len(buf)-body))
-	binary.LittleEndian.PutUint32(buf[start+4:], crc32.Checksum(buf[body:], crcTable))
-	return buf
+	return framelog.Seal(buf, start)
 }
 
 func (j *Journal) write(buf []byte) error {
