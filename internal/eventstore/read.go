@@ -134,11 +134,10 @@ func (s *Store) DropBefore(ctx context.Context, t time.Time) (int, error) {
 	defer tx.Rollback()
 	// Sequence numbers must never be reused, even when every table that
 	// held the highest one is gone.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM cairn_meta WHERE name IN ('seqFloor', 'floorMonth')`); err != nil {
+	if err := setMeta(ctx, tx, "seqFloor", s.committed.Load()); err != nil {
 		return 0, fmt.Errorf("dropping event partitions: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO cairn_meta VALUES ('seqFloor', ?), ('floorMonth', ?)`,
-		s.committed.Load(), max(floor, s.floorMonth)); err != nil {
+	if err := setMeta(ctx, tx, "floorMonth", int64(max(floor, s.floorMonth))); err != nil {
 		return 0, fmt.Errorf("dropping event partitions: %w", err)
 	}
 	err = func() error {

@@ -543,7 +543,7 @@ func (s *Store) loadSegments() error {
 			// Markers set with no events: keep them in the database, as
 			// compaction would have.
 			for name, v := range g.markers {
-				if err := s.setMeta(context.Background(), s.db, "marker:"+name, v); err != nil {
+				if err := setMeta(context.Background(), s.db, "marker:"+name, v); err != nil {
 					g.f.Close()
 					return err
 				}
@@ -989,18 +989,9 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 		return err
 	}
 	defer tx.Rollback()
-	var created []int
-	for _, m := range months {
-		if m < floor {
-			continue // dropped by retention while the events waited in the log
-		}
-		if err := createPartition(ctx, tx, m); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, compactSQL(stageTable, m)); err != nil {
-			return fmt.Errorf("moving log segment %d into %s: %w", g.num, tableName(m), err)
-		}
-		created = append(created, m)
+	created, err := moveMonths(ctx, tx, stageTable, months, floor)
+	if err != nil {
+		return fmt.Errorf("moving log segment %d: %w", g.num, err)
 	}
 	names := []string{"compacted"}
 	values := []int64{st.last()}
@@ -1008,7 +999,7 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 		names, values = append(names, "marker:"+name), append(values, v)
 	}
 	for i, name := range names {
-		if err := s.setMeta(ctx, tx, name, values[i]); err != nil {
+		if err := setMeta(ctx, tx, name, values[i]); err != nil {
 			return err
 		}
 	}
@@ -1039,6 +1030,27 @@ func (s *Store) compact(ctx context.Context, g *segment) error {
 		return err
 	}
 	return s.pruneArchive(s.opts.Now().Add(-s.opts.ArchiveWindow))
+}
+
+// moveMonths copies the events of each of months from source (a log
+// segment's table) into their partitions, creating those, and returns the
+// months it filled: those before floor were dropped by retention while
+// their events waited in the log.
+func moveMonths(ctx context.Context, tx *sql.Tx, source string, months []int, floor int) ([]int, error) {
+	var created []int
+	for _, m := range months {
+		if m < floor {
+			continue
+		}
+		if err := createPartition(ctx, tx, m); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, compactSQL(source, m)); err != nil {
+			return nil, fmt.Errorf("moving events into %s: %w", tableName(m), err)
+		}
+		created = append(created, m)
+	}
+	return created, nil
 }
 
 // createPartition creates partition month m and its seq index if missing.
@@ -1079,16 +1091,11 @@ func (s *Store) compactLegacyLogs(ctx context.Context) error {
 				months = append(months, m)
 			}
 			rows.Close()
-			for _, m := range months {
-				if m < s.floorMonth {
-					continue
-				}
-				if err := createPartition(ctx, tx, m); err != nil {
-					return err
-				}
-				if _, err := tx.ExecContext(ctx, compactSQL(table, m)); err != nil {
-					return err
-				}
+			created, err := moveMonths(ctx, tx, table, months, s.floorMonth)
+			if err != nil {
+				return err
+			}
+			for _, m := range created {
 				if !slices.Contains(s.partitions, m) {
 					s.partitions = append(s.partitions, m)
 				}
@@ -1106,7 +1113,7 @@ func (s *Store) compactLegacyLogs(ctx context.Context) error {
 }
 
 // setMeta sets a value of cairn_meta.
-func (s *Store) setMeta(ctx context.Context, ex interface {
+func setMeta(ctx context.Context, ex interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, name string, value int64) error {
 	if _, err := ex.ExecContext(ctx, `DELETE FROM cairn_meta WHERE name = ?`, name); err != nil {
