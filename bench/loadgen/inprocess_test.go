@@ -53,6 +53,7 @@ func benchmarkWorkload(b *testing.B, wl workload) {
 	var remaining atomic.Int64
 	remaining.Store(int64(b.N))
 	b.ReportAllocs()
+	journalBefore := srv.JournalStats()
 	cpuBefore := selfCPU()
 	b.ResetTimer()
 	var wg sync.WaitGroup
@@ -79,6 +80,13 @@ func benchmarkWorkload(b *testing.B, wl workload) {
 	}
 	s := all.summary()
 	b.ReportMetric(float64(s.P99.Microseconds()), "p99-µs")
+	// Recording's group commits: calls per fdatasync, and what each took.
+	j := srv.JournalStats()
+	if groups := j.Groups - journalBefore.Groups; groups > 0 {
+		b.ReportMetric(float64(j.Entries-journalBefore.Entries)/float64(groups), "calls/sync")
+		b.ReportMetric(float64((j.Syncing-journalBefore.Syncing).Microseconds())/float64(groups), "µs/sync")
+		b.ReportMetric(100*float64(j.Syncing-journalBefore.Syncing)/float64(b.Elapsed()), "%syncing")
+	}
 }
 
 // BenchmarkIngest posts 100-record batches to an in-process Cairn's

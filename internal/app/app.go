@@ -15,6 +15,7 @@ import (
 
 	"github.com/cairnhq/cairn/internal/config"
 	"github.com/cairnhq/cairn/internal/gateway"
+	"github.com/cairnhq/cairn/internal/journal"
 )
 
 // Options are the non-configuration inputs of a server.
@@ -153,6 +154,18 @@ func (s *Server) reset(ctx context.Context) error {
 
 func (s *Server) health() map[string]any {
 	return map[string]any{"auth": s.cfg.Auth}
+}
+
+// JournalStats returns the journal's group commits since storage opened,
+// for benchmarks.
+func (s *Server) JournalStats() journal.Stats {
+	s.mu.Lock()
+	st := s.storage
+	s.mu.Unlock()
+	if st == nil || st.journal == nil {
+		return journal.Stats{}
+	}
+	return st.journal.Stats()
 }
 
 // EventDataStoreEvents returns the records an event data store holds (named

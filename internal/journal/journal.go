@@ -47,6 +47,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cairnhq/cairn/internal/events"
 
@@ -106,6 +107,9 @@ type Journal struct {
 	spareDone  chan struct{} // closed when prepareSpare returns
 	// zeroChunk is the zero buffer prepareSpare writes.
 	zeroChunk []byte
+
+	// Group commit statistics (Stats).
+	groups, groupEntries, syncNanos atomic.Int64
 
 	mu      sync.Mutex
 	pending []Entry // durable, not yet moved
@@ -517,7 +521,11 @@ func (j *Journal) run() {
 				written = append(written, Entry{Index: index, Record: *rec})
 			}
 		}
+		began := time.Now()
 		err := j.write(buf)
+		j.syncNanos.Add(int64(time.Since(began)))
+		j.groups.Add(1)
+		j.groupEntries.Add(int64(len(written)))
 		if err == nil {
 			j.next += int64(len(written))
 			j.mu.Lock()
@@ -563,6 +571,18 @@ func (j *Journal) write(buf []byte) error {
 	}
 	j.fileSize += int64(len(buf))
 	return nil
+}
+
+// Stats are the journal's group commits since Open.
+type Stats struct {
+	Groups  int64         // writes, each with one fdatasync
+	Entries int64         // entries they held
+	Syncing time.Duration // spent writing and syncing them
+}
+
+// Stats returns the group commits since Open.
+func (j *Journal) Stats() Stats {
+	return Stats{Groups: j.groups.Load(), Entries: j.groupEntries.Load(), Syncing: time.Duration(j.syncNanos.Load())}
 }
 
 // Pending returns the durable entries not yet moved, oldest first.
