@@ -125,7 +125,7 @@ func (s *Server) buildBackend(st *storage) (*gateway.Backend, error) {
 
 	var dataHandlers cloudtraildata.Handlers
 	lakeService.RegisterData(&dataHandlers)
-	eventRecorder := recorder.New(st.journal)
+	eventRecorder := recorder.New(st.journal, s.cfg.SyncReadEvents)
 	s3 := s3api.New(st.buckets, s3api.Options{Logger: s.logger, Now: s.opts.Now, OnCall: s.recordS3(eventRecorder)})
 
 	st.delivery = deliveryManager

@@ -45,6 +45,10 @@ type Config struct {
 	ExternalBucketsFile string
 	// QueryTimeout ends a Lake query TIMED_OUT.
 	QueryTimeout time.Duration
+	// SyncReadEvents answers read-only calls only once their recorded
+	// event is on the disk, as every other call is; by default it is
+	// written (surviving kill -9) and synced within milliseconds.
+	SyncReadEvents bool
 }
 
 // Default returns the configuration used when nothing is set.
@@ -127,6 +131,11 @@ var settings = []setting{
 	{"key-rotation", "how long a digest signing key stays current (Go duration)", duration(func(c *Config) *time.Duration { return &c.KeyRotation }), false},
 	{"delivery-interval", "how often trails deliver log files (Go duration; AWS: about 5m)", duration(func(c *Config) *time.Duration { return &c.DeliveryInterval }), false},
 	{"digest-interval", "how long one digest file covers (Go duration; AWS: 1h)", duration(func(c *Config) *time.Duration { return &c.DigestInterval }), false},
+	{"sync-read-events", "answer read-only calls only once their recorded event is on the disk (default: once written, which survives kill -9; synced within 5ms)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.SyncReadEvents = b
+		return err
+	}, true},
 	{"query-timeout", "how long a CloudTrail Lake query may run before it ends TIMED_OUT (Go duration; AWS: 1h)", duration(func(c *Config) *time.Duration { return &c.QueryTimeout }), false},
 	{"external-buckets", "YAML file listing buckets on external S3-compatible endpoints that trails may deliver to (see docs/delivery.md)", str(func(c *Config) *string { return &c.ExternalBucketsFile }), false},
 }

@@ -96,3 +96,32 @@ func TestLoad_RemoteDefaultsToSigV4(t *testing.T) {
 		t.Fatalf("forced open: %v %s", err, cfg.Auth)
 	}
 }
+
+// TestLoad_SyncReadEvents: off by default; on from a flag, the environment
+// or the file.
+func TestLoad_SyncReadEvents(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cairn.yaml")
+	if err := os.WriteFile(file, []byte("sync-read-events: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"default", nil, nil, false},
+		{"flag", []string{"--sync-read-events"}, nil, true},
+		{"env", nil, map[string]string{"CAIRN_SYNC_READ_EVENTS": "true"}, true},
+		{"file", []string{"--config", file}, nil, true},
+		{"flag over file", []string{"--config", file, "--sync-read-events=false"}, nil, false},
+	} {
+		cfg, err := Load(c.args, env(c.env))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if cfg.SyncReadEvents != c.want {
+			t.Errorf("%s: SyncReadEvents %v, want %v", c.name, cfg.SyncReadEvents, c.want)
+		}
+	}
+}

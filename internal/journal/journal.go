@@ -1,12 +1,13 @@
 // Package journal is the durable front of the event pipeline: an
-// append-only, fsync'd log of event records in the data directory. A call's
-// event is acknowledged as soon as its journal entry is on disk, which costs
-// one small write and one fdatasync shared by every concurrent caller
-// (group commit). A mover then transfers entries into the event store in
-// large batches, exactly once: each batch is committed together with a
-// marker naming the last journal index it holds, and entries at or below
-// the marker are never moved again. After a crash, Open returns the entries
-// above the marker so they are moved on the next flush.
+// append-only log of event records in the data directory. A call's event
+// is acknowledged once its journal entry is written (read-only calls) or
+// on disk (every other call; one fdatasync shared by every call waiting,
+// group commit); see AppendWritten and Append. A mover then transfers
+// entries into the event store in large batches, exactly once: each batch
+// is committed together with a marker naming the last journal index it
+// holds, and entries at or below the marker are never moved again. After a
+// crash, Open returns the entries above the marker so they are moved on
+// the next flush.
 //
 // Entry frame: uint32 length of what follows the CRC, uint32 CRC-32C of it,
 // uint64 journal index, then the payload. The payload is versioned by its
@@ -22,6 +23,15 @@
 //     record's JSON.
 //
 // An unknown version fails Open rather than being skipped.
+//
+// Appends are acknowledged at one of two levels. Append returns once the
+// entries are on the disk (fdatasync): they survive a power loss.
+// AppendWritten returns once they are written to the file, in the
+// kernel's page cache: they survive the process's crash or kill -9 at
+// once, and a power loss from SyncWindow later, when the writer syncs them
+// (sooner if an Append or a segment change syncs the file first). An
+// fdatasync makes every earlier write of the file durable too, so what
+// survives a power loss is always a prefix of the acknowledged entries.
 //
 // Segment files are allocated to their full size before entries go into
 // them, so that an append neither grows the file nor allocates blocks and
@@ -73,8 +83,9 @@ const (
 	payloadV2 = 0x02 // lookup resources, then the record's JSON
 )
 
-// maxGroup bounds the appends one write and fdatasync acknowledge.
-const maxGroup = 4096
+// SyncWindow is how long entries acknowledged by AppendWritten may wait
+// for their fdatasync.
+var SyncWindow = 5 * time.Millisecond
 
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("journal: closed")
@@ -89,27 +100,49 @@ type Entry struct {
 type Journal struct {
 	dir string
 
-	reqs chan *appendReq
-	stop chan struct{}
-	done chan struct{}
+	stop       chan struct{}
+	syncerDone chan struct{}
 
-	// Owned by the writer goroutine.
+	// Appends write their frames themselves, one at a time, under
+	// writeMu, which guards these; file changes only under syncMu too.
+	writeMu   sync.Mutex
 	file      *os.File
 	fileStart int64 // index of the first entry of the current segment
 	fileSize  int64 // where the current segment's entries end
 	zeroed    bool  // the current segment was a spare
 	next      int64
+	buf       []byte
+	written   []Entry
+	closing   bool
+
+	// The syncer: an Append that wrote its frames queues itself in
+	// toSync, and any write marks the file dirty; the syncer syncs when
+	// appends wait (kick) or SyncWindow after the file became dirty
+	// (syncTimer). Every append queued before an fdatasync starts is
+	// answered when it ends, however many (group commit). Whoever syncs
+	// holds syncMu, so that a segment can change between syncs.
+	syncMu    sync.Mutex
+	sm        sync.Mutex // guards toSync, dirty, broken
+	toSync    []chan error
+	dirty     bool
+	kick      chan struct{}
+	syncTimer *time.Timer
+	// broken is the error of a failed fdatasync: what it held may be
+	// lost in a power loss, including entries acknowledged at their
+	// write, so every later append fails with it until the journal is
+	// reopened.
+	broken error
 
 	// The spare segment: spareReady is set once spare.zeroed is complete
-	// and durable; preparing while prepareSpare runs (writer-owned).
+	// and durable; preparing while prepareSpare runs (under writeMu).
 	spareReady atomic.Bool
 	preparing  bool
 	spareDone  chan struct{} // closed when prepareSpare returns
 	// zeroChunk is the zero buffer prepareSpare writes.
 	zeroChunk []byte
 
-	// Group commit statistics (Stats).
-	groups, groupEntries, syncNanos atomic.Int64
+	// Statistics (Stats).
+	writes, entries, syncs, syncNanos atomic.Int64
 
 	mu      sync.Mutex
 	pending []Entry // durable, not yet moved
@@ -127,13 +160,8 @@ type Journal struct {
 // bounded, and the acknowledged rate falls to what the store absorbs.
 var MaxPendingBytes int64 = 32 << 20
 
-type appendReq struct {
-	recs []events.Record
-	done chan error
-}
-
-// reqPool recycles append requests and their channels: one per call.
-var reqPool = sync.Pool{New: func() any { return &appendReq{done: make(chan error, 1)} }}
+// syncedPool recycles the channels on which Append waits for its sync.
+var syncedPool = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // Open opens (creating) the journal in dir. Entries with an index above
 // moved are returned as pending: they are durable but not yet in the event
@@ -142,7 +170,7 @@ func Open(dir string, moved int64) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	j := &Journal{dir: dir, reqs: make(chan *appendReq, 1024), stop: make(chan struct{}), done: make(chan struct{}), next: moved + 1}
+	j := &Journal{dir: dir, stop: make(chan struct{}), syncerDone: make(chan struct{}), kick: make(chan struct{}, 1), next: moved + 1}
 	starts, err := j.segments()
 	if err != nil {
 		return nil, err
@@ -185,7 +213,9 @@ func Open(dir string, moved int64) (*Journal, error) {
 	if err := j.startSegment(); err != nil {
 		return nil, err
 	}
-	go j.run()
+	j.syncTimer = time.NewTimer(time.Hour)
+	j.syncTimer.Stop()
+	go j.runSyncer()
 	return j, nil
 }
 
@@ -300,7 +330,14 @@ func readString(p []byte) (string, []byte, bool) {
 // one: the spare renamed, or a new preallocated file. It starts preparing
 // the next spare.
 func (j *Journal) startSegment() error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
 	if j.file != nil {
+		// Entries are durable in index order: the old segment's before
+		// any of the new one's.
+		if err := j.syncLocked(); err != nil {
+			return err
+		}
 		// Give back the space the old segment did not use. If that is
 		// lost in a crash, its frames still end at the zeros.
 		if err := j.file.Truncate(j.fileSize); err != nil {
@@ -415,16 +452,27 @@ func (j *Journal) prepareSpare() error {
 	return fsutil.SyncDir(j.dir)
 }
 
-// Append writes recs durably: when it returns nil they survive a crash.
-// A record's JSON is Raw when set (the recorder sets it), else its encoded
-// fields; either way the entries keep it in Raw for the mover. While more
-// than MaxPendingBytes of entries wait to be moved, Append waits for room.
+// Append writes recs durably: when it returns nil they are on the disk and
+// survive a power loss. A record's JSON is Raw when set (the recorder sets
+// it), else its encoded fields; either way the entries keep it in Raw for
+// the mover. While more than MaxPendingBytes of entries wait to be moved,
+// Append waits for room.
 func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
+	return j.append(ctx, recs, true)
+}
+
+// AppendWritten is Append acknowledged at the write: when it returns nil
+// recs survive the process's crash, and they are synced within SyncWindow.
+func (j *Journal) AppendWritten(ctx context.Context, recs []events.Record) error {
+	return j.append(ctx, recs, false)
+}
+
+func (j *Journal) append(ctx context.Context, recs []events.Record, sync bool) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	// Encode here, in the caller's goroutine, so that the single writer
-	// only copies bytes.
+	// Encode before taking the lock, so that under it appends only copy
+	// bytes.
 	encoded := false
 	for i := range recs {
 		if len(recs[i].Raw) > 0 {
@@ -443,23 +491,86 @@ func (j *Journal) Append(ctx context.Context, recs []events.Record) error {
 	if err := j.waitForRoom(ctx); err != nil {
 		return err
 	}
-	req := reqPool.Get().(*appendReq)
-	req.recs = recs
-	select {
-	case j.reqs <- req:
-	case <-j.stop:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
+	var synced chan error
+	if sync {
+		synced = syncedPool.Get().(chan error)
 	}
-	select {
-	case err := <-req.done:
-		req.recs = nil
-		reqPool.Put(req) // answered: the writer is done with it
+	if err := j.write(recs, synced); err != nil {
+		if synced != nil {
+			syncedPool.Put(synced)
+		}
 		return err
-	case <-j.done:
+	}
+	if !sync {
+		return nil
+	}
+	select {
+	case j.kick <- struct{}{}:
+	default: // already kicked
+	}
+	// Always answered: by the syncer, or by Close's last sync.
+	err := <-synced
+	syncedPool.Put(synced)
+	return err
+}
+
+// write writes the frames of recs at the end of the current segment and
+// makes them pending. With synced set, the append is queued for the next
+// sync, which answers on it.
+func (j *Journal) write(recs []events.Record, synced chan error) error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	if j.closing {
 		return ErrClosed
 	}
+	j.sm.Lock()
+	err := j.broken
+	j.sm.Unlock()
+	if err != nil {
+		return err
+	}
+	j.buf = j.buf[:0]
+	clear(j.written)
+	j.written = j.written[:0]
+	for i := range recs {
+		rec := &recs[i]
+		index := j.next + int64(i)
+		j.buf = appendFrame(j.buf, index, rec)
+		j.written = append(j.written, Entry{Index: index, Record: *rec})
+	}
+	// A new segment when this one is full, and as soon as there is a spare
+	// if this one was only preallocated.
+	if j.file == nil || j.fileSize > 0 && (j.fileSize+int64(len(j.buf)) > segmentBytes || !j.zeroed && j.spareReady.Load()) {
+		if err := j.startSegment(); err != nil {
+			return err
+		}
+	}
+	if _, err := j.file.WriteAt(j.buf, j.fileSize); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	j.fileSize += int64(len(j.buf))
+	j.next += int64(len(recs))
+	j.writes.Add(1)
+	j.entries.Add(int64(len(recs)))
+	j.mu.Lock()
+	j.pending = append(j.pending, j.written...)
+	for i := range j.written {
+		j.pendingBytes += int64(len(j.written[i].Record.Raw))
+	}
+	j.mu.Unlock()
+	j.sm.Lock()
+	if synced != nil {
+		j.toSync = append(j.toSync, synced)
+	}
+	if !j.dirty {
+		j.dirty = true
+		j.syncTimer.Reset(SyncWindow)
+	}
+	j.sm.Unlock()
+	if cap(j.buf) > 4<<20 {
+		j.buf = nil // after an unusually large append
+	}
+	return nil
 }
 
 // waitForRoom blocks while the pending entries exceed MaxPendingBytes.
@@ -485,62 +596,20 @@ func (j *Journal) waitForRoom(ctx context.Context) error {
 	}
 }
 
-// run is the writer: it takes every waiting append, writes their frames,
-// syncs once, and then acknowledges them all.
-func (j *Journal) run() {
-	defer close(j.done)
-	var buf []byte
-	var group []*appendReq
-	var written []Entry
+// runSyncer syncs what appends wrote: at once when appends wait for
+// it, else SyncWindow after the first unsynced write.
+func (j *Journal) runSyncer() {
+	defer close(j.syncerDone)
 	for {
-		clear(group)
-		group = group[:0]
 		select {
 		case <-j.stop:
 			return
-		case req := <-j.reqs:
-			group = append(group, req)
+		case <-j.kick:
+		case <-j.syncTimer.C:
 		}
-	drain:
-		for len(group) < maxGroup {
-			select {
-			case req := <-j.reqs:
-				group = append(group, req)
-			default:
-				break drain
-			}
-		}
-		buf = buf[:0]
-		clear(written)
-		written = written[:0]
-		for _, req := range group {
-			for i := range req.recs {
-				rec := &req.recs[i]
-				index := j.next + int64(len(written))
-				buf = appendFrame(buf, index, rec)
-				written = append(written, Entry{Index: index, Record: *rec})
-			}
-		}
-		began := time.Now()
-		err := j.write(buf)
-		j.syncNanos.Add(int64(time.Since(began)))
-		j.groups.Add(1)
-		j.groupEntries.Add(int64(len(written)))
-		if err == nil {
-			j.next += int64(len(written))
-			j.mu.Lock()
-			j.pending = append(j.pending, written...)
-			for i := range written {
-				j.pendingBytes += int64(len(written[i].Record.Raw))
-			}
-			j.mu.Unlock()
-		}
-		for _, req := range group {
-			req.done <- err
-		}
-		if cap(buf) > 4<<20 {
-			buf = nil // after an unusually large group
-		}
+		j.syncMu.Lock()
+		_ = j.syncLocked() // a failure is kept in j.broken
+		j.syncMu.Unlock()
 	}
 }
 
@@ -552,37 +621,45 @@ func appendFrame(buf []byte, index int64, rec *events.Record) []byte {
 	return framelog.Seal(buf, start)
 }
 
-func (j *Journal) write(buf []byte) error {
-	// A new segment when this one is full, and as soon as there is a spare
-	// if this one was only preallocated.
-	if j.file == nil || j.fileSize > 0 && (j.fileSize+int64(len(buf)) > segmentBytes || !j.zeroed && j.spareReady.Load()) {
-		if err := j.startSegment(); err != nil {
-			return err
+// syncLocked, with syncMu held, makes everything written to the current
+// segment durable and answers the appends waiting for that. fdatasync:
+// the data (and the file size, when an append went past the preallocated
+// space), without the inode's other metadata (times), which recovery
+// does not need. Only writes finished before it starts count: appends
+// queue themselves after writing.
+func (j *Journal) syncLocked() error {
+	j.sm.Lock()
+	waiting, dirty, err := j.toSync, j.dirty, j.broken
+	j.toSync, j.dirty = nil, false
+	j.sm.Unlock()
+	if dirty && err == nil {
+		began := time.Now()
+		if syncErr := syscall.Fdatasync(int(j.file.Fd())); syncErr != nil {
+			err = fmt.Errorf("journal: %w", syncErr)
+			j.sm.Lock()
+			j.broken = err
+			j.sm.Unlock()
 		}
+		j.syncNanos.Add(int64(time.Since(began)))
+		j.syncs.Add(1)
 	}
-	if _, err := j.file.WriteAt(buf, j.fileSize); err != nil {
-		return fmt.Errorf("journal: %w", err)
+	for _, synced := range waiting {
+		synced <- err
 	}
-	// fdatasync: the data (and the file size, when an append went past the
-	// preallocated space), without the inode's other metadata (times),
-	// which recovery does not need.
-	if err := syscall.Fdatasync(int(j.file.Fd())); err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	j.fileSize += int64(len(buf))
-	return nil
+	return err
 }
 
-// Stats are the journal's group commits since Open.
+// Stats are the journal's writes and syncs since Open.
 type Stats struct {
-	Groups  int64         // writes, each with one fdatasync
+	Writes  int64         // one per append
 	Entries int64         // entries they held
-	Syncing time.Duration // spent writing and syncing them
+	Syncs   int64         // fdatasyncs
+	Syncing time.Duration // spent in them
 }
 
-// Stats returns the group commits since Open.
+// Stats returns the writes and syncs since Open.
 func (j *Journal) Stats() Stats {
-	return Stats{Groups: j.groups.Load(), Entries: j.groupEntries.Load(), Syncing: time.Duration(j.syncNanos.Load())}
+	return Stats{Writes: j.writes.Load(), Entries: j.entries.Load(), Syncs: j.syncs.Load(), Syncing: time.Duration(j.syncNanos.Load())}
 }
 
 // Pending returns the durable entries not yet moved, oldest first.
@@ -656,14 +733,23 @@ func (j *Journal) Close() error {
 	j.closed = true
 	j.mu.Unlock()
 	close(j.stop)
-	<-j.done
+	// Appends that are writing finish; later ones fail.
+	j.writeMu.Lock()
+	j.closing = true
+	j.writeMu.Unlock()
+	<-j.syncerDone
+	j.syncTimer.Stop()
 	if j.preparing {
 		<-j.spareDone
 	}
 	if j.file == nil { // starting a segment failed
 		return nil
 	}
+	// The last sync answers the appends still waiting for one.
+	j.syncMu.Lock()
+	syncErr := j.syncLocked()
+	j.syncMu.Unlock()
 	// Give back the preallocated space; Open would cut it off anyway.
 	err := j.file.Truncate(j.fileSize)
-	return errors.Join(err, j.file.Close())
+	return errors.Join(syncErr, err, j.file.Close())
 }

@@ -159,7 +159,7 @@ func TestMover_MovesExactlyOnce(t *testing.T) {
 
 // TestJournal_CrashKeepsAcknowledged kills a process appending to the
 // journal at a random moment and checks that every append it saw
-// acknowledged is there after reopening.
+// acknowledged, by Append or AppendWritten, is there after reopening.
 func TestJournal_CrashKeepsAcknowledged(t *testing.T) {
 	if dir := os.Getenv("CAIRN_JOURNAL_CHILD"); dir != "" {
 		crashChild(dir)
@@ -223,7 +223,13 @@ func crashChild(dir string) {
 				id := "c" + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(w) + "-" + strconv.Itoa(i)
 				rec := record(i)
 				rec.EventID = id
-				if err := j.Append(context.Background(), []events.Record{rec}); err != nil {
+				// Half the writers are acknowledged at the write: that
+				// too survives the process's kill.
+				appendRecs := j.Append
+				if w%2 == 1 {
+					appendRecs = j.AppendWritten
+				}
+				if err := appendRecs(context.Background(), []events.Record{rec}); err != nil {
 					panic(err)
 				}
 				mu.Lock()
@@ -541,4 +547,73 @@ func (j *Journal) pendingBytesNow() int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.pendingBytes
+}
+
+// TestJournal_WrittenEntriesAreSynced: entries acknowledged at their write
+// are synced within SyncWindow with no other append, by the next Append's
+// sync, and at Close.
+func TestJournal_WrittenEntriesAreSynced(t *testing.T) {
+	defer func(w time.Duration) { SyncWindow = w }(SyncWindow)
+	SyncWindow = 50 * time.Millisecond
+	dir := t.TempDir()
+	j := mustOpen(t, dir, 0)
+	ctx := context.Background()
+	syncs := func() int64 { return j.Stats().Syncs }
+
+	began := time.Now()
+	if err := j.AppendWritten(ctx, []events.Record{record(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := syncs(); n != 0 && time.Since(began) < SyncWindow {
+		t.Fatalf("%d syncs right after AppendWritten, want none before the window", n)
+	}
+	// Written: another reader of the file sees it at once.
+	if entries := pendingOnDisk(t, dir); len(entries) != 1 {
+		t.Fatalf("%d entries in the files after AppendWritten, want 1", len(entries))
+	}
+	for syncs() == 0 {
+		if time.Since(began) > SyncWindow+5*time.Second {
+			t.Fatal("the written entry was never synced")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := syncs(); n != 1 {
+		t.Fatalf("%d syncs for one written entry, want 1", n)
+	}
+
+	// An Append's sync covers the written entries before it: one sync in
+	// all, and none left for the timer.
+	if err := j.AppendWritten(ctx, []events.Record{record(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append(ctx, []events.Record{record(3)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * SyncWindow)
+	if n := syncs(); n != 2 {
+		t.Fatalf("%d syncs after AppendWritten and Append, want 2", n)
+	}
+
+	if err := j.AppendWritten(ctx, []events.Record{record(4)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := syncs(); n != 3 {
+		t.Fatalf("%d syncs after Close, want 3: Close syncs what was written", n)
+	}
+	reopened := mustOpen(t, dir, 0)
+	defer reopened.Close()
+	if n := len(reopened.Pending()); n != 4 {
+		t.Fatalf("%d entries after reopening, want 4", n)
+	}
+}
+
+// pendingOnDisk reads the journal's files as another process would.
+func pendingOnDisk(t *testing.T, dir string) []Entry {
+	t.Helper()
+	j := mustOpen(t, copyDir(t, dir), 0)
+	defer j.Close()
+	return j.Pending()
 }

@@ -406,7 +406,7 @@ func TestAppendRecord_MatchesEncodingJSON(t *testing.T) {
 // store keep, is exactly what encoding its fields gives, for calls of
 // every kind.
 func TestBuild_RawMatchesFields(t *testing.T) {
-	r := New(&memAppender{})
+	r := New(&memAppender{}, false)
 	c := caller(alice)
 	c.TLS = nil
 	calls := []*gateway.Call{

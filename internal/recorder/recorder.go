@@ -35,24 +35,30 @@ const (
 	maxParamsObject = 100 * 1024
 )
 
-// Appender stores records durably: when Append returns nil they survive a
-// crash.
+// Appender stores records durably. When Append returns nil they are on the
+// disk; when AppendWritten returns nil they survive the process's crash
+// (kill -9) and reach the disk moments later.
 type Appender interface {
 	Append(ctx context.Context, records []events.Record) error
+	AppendWritten(ctx context.Context, records []events.Record) error
 }
 
 // Recorder is a gateway.Observer.
 type Recorder struct {
 	appender Appender
+	// syncReads waits for the disk for read-only calls' records too.
+	syncReads bool
 	// eventSources maps a gateway service name to its eventSource.
 	eventSources map[string]string
 }
 
 var _ gateway.Observer = (*Recorder)(nil)
 
-// New returns a Recorder appending to a.
-func New(a Appender) *Recorder {
-	return &Recorder{appender: a, eventSources: map[string]string{
+// New returns a Recorder appending to a. The records of calls that change
+// something are acknowledged on the disk, like the change itself; those
+// of read-only calls once written, unless syncReads is set.
+func New(a Appender, syncReads bool) *Recorder {
+	return &Recorder{appender: a, syncReads: syncReads, eventSources: map[string]string{
 		"cloudtrail":      "cloudtrail.amazonaws.com",
 		"cloudtrail-data": "cloudtrail-data.amazonaws.com",
 	}}
@@ -69,6 +75,13 @@ func (r *Recorder) ObserveCall(ctx context.Context, c *gateway.Call) error {
 	rec, err := r.Build(c)
 	if err != nil {
 		return err
+	}
+	return r.append(ctx, rec)
+}
+
+func (r *Recorder) append(ctx context.Context, rec events.Record) error {
+	if rec.ReadOnly != nil && *rec.ReadOnly && !r.syncReads {
+		return r.appender.AppendWritten(ctx, []events.Record{rec})
 	}
 	return r.appender.Append(ctx, []events.Record{rec})
 }

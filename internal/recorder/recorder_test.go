@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,11 +18,65 @@ import (
 	"github.com/cairnhq/cairn/internal/journal"
 )
 
-type memAppender struct{ records []events.Record }
+// memAppender keeps records, and whether each was acknowledged on the
+// disk (Append) or at its write (AppendWritten).
+type memAppender struct {
+	records []events.Record
+	synced  []bool
+}
 
 func (m *memAppender) Append(_ context.Context, recs []events.Record) error {
 	m.records = append(m.records, recs...)
+	for range recs {
+		m.synced = append(m.synced, true)
+	}
 	return nil
+}
+
+func (m *memAppender) AppendWritten(_ context.Context, recs []events.Record) error {
+	m.records = append(m.records, recs...)
+	for range recs {
+		m.synced = append(m.synced, false)
+	}
+	return nil
+}
+
+// TestAcknowledgementLevel: calls that change something are acknowledged
+// once their record is on the disk; read-only ones once it is written,
+// unless syncReads asks for the disk for them too.
+func TestAcknowledgementLevel(t *testing.T) {
+	calls := []struct {
+		call   *gateway.Call
+		synced bool
+	}{
+		{&gateway.Call{Service: "cloudtrail", Operation: "GetTrail", Caller: caller(alice), Input: &cloudtrail.GetTrailRequest{Name: str("a")}}, false},
+		{&gateway.Call{Service: "cloudtrail", Operation: "DescribeTrails", Caller: caller(alice), Input: &cloudtrail.DescribeTrailsRequest{}}, false},
+		{&gateway.Call{Service: "cloudtrail", Operation: "DeleteTrail", Caller: caller(alice), Input: &cloudtrail.DeleteTrailRequest{Name: str("a")}}, true},
+		{&gateway.Call{Service: "cloudtrail", Operation: "CreateTrail", Caller: caller(alice), Input: &cloudtrail.CreateTrailRequest{Name: str("a"), S3BucketName: str("b")},
+			Err: cloudtrail.NewS3BucketDoesNotExistException("The S3 bucket b does not exist.")}, true},
+	}
+	for _, syncReads := range []bool{false, true} {
+		m := &memAppender{}
+		r := New(m, syncReads)
+		for _, c := range calls {
+			if err := r.ObserveCall(context.Background(), c.call); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s3 := []S3Call{
+			{Operation: "GetObject", ReadOnly: true, Caller: caller(alice), Bucket: "b", Key: "k"},
+			{Operation: "PutObject", Caller: caller(alice), Bucket: "b", Key: "k"},
+		}
+		for _, c := range s3 {
+			if err := r.RecordS3Call(context.Background(), c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []bool{syncReads, syncReads, true, true, syncReads, true}
+		if !slices.Equal(m.synced, want) {
+			t.Errorf("syncReads %v: acknowledged on the disk %v, want %v", syncReads, m.synced, want)
+		}
+	}
 }
 
 func str(s string) *string { return &s }
@@ -52,7 +107,7 @@ func decode(t *testing.T, rec events.Record) map[string]any {
 }
 
 func TestBuild_SuccessfulWrite(t *testing.T) {
-	r := New(&memAppender{})
+	r := New(&memAppender{}, false)
 	rec, err := r.Build(&gateway.Call{
 		Service: "cloudtrail", Operation: "CreateTrail", Caller: caller(alice),
 		Input:  &cloudtrail.CreateTrailRequest{Name: str("audit"), S3BucketName: str("logs"), IsMultiRegionTrail: new(true)},
@@ -100,7 +155,7 @@ func TestBuild_SuccessfulWrite(t *testing.T) {
 }
 
 func TestBuild_ReadAndFailure(t *testing.T) {
-	r := New(&memAppender{})
+	r := New(&memAppender{}, false)
 	rec, _ := r.Build(&gateway.Call{
 		Service: "cloudtrail", Operation: "GetTrail", Caller: caller(alice),
 		Input:  &cloudtrail.GetTrailRequest{Name: str("audit")},
@@ -130,7 +185,7 @@ func TestBuild_AssumedRole(t *testing.T) {
 		ARN: "arn:aws:sts::111122223333:assumed-role/Deployer/ci", RoleName: "Deployer",
 		RoleARN: "arn:aws:iam::111122223333:role/Deployer", SessionName: "ci", AccessKeyID: "ASIAROLE",
 	}
-	rec, _ := New(&memAppender{}).Build(&gateway.Call{Service: "cloudtrail", Operation: "ListTrails", Caller: caller(role), Input: &cloudtrail.ListTrailsRequest{}})
+	rec, _ := New(&memAppender{}, false).Build(&gateway.Call{Service: "cloudtrail", Operation: "ListTrails", Caller: caller(role), Input: &cloudtrail.ListTrailsRequest{}})
 	ui := decode(t, rec)["userIdentity"].(map[string]any)
 	issuer := ui["sessionContext"].(map[string]any)["sessionIssuer"].(map[string]any)
 	if ui["userName"] != nil || issuer["userName"] != "Deployer" || issuer["principalId"] != "AROAEXAMPLEROLE000001" || issuer["type"] != "Role" {
@@ -143,7 +198,7 @@ func TestBuild_AssumedRole(t *testing.T) {
 
 func TestObserveCall_SkipsLookupEvents(t *testing.T) {
 	a := &memAppender{}
-	r := New(a)
+	r := New(a, false)
 	_ = r.ObserveCall(context.Background(), &gateway.Call{Service: "cloudtrail", Operation: "LookupEvents", Caller: caller(alice), Input: &cloudtrail.LookupEventsRequest{}})
 	_ = r.ObserveCall(context.Background(), &gateway.Call{Service: "cloudtrail", Operation: "ListTrails", Caller: caller(alice), Input: &cloudtrail.ListTrailsRequest{}})
 	if len(a.records) != 1 || a.records[0].EventName != "ListTrails" {
@@ -179,7 +234,7 @@ func TestBuildS3_DataAndManagementEvents(t *testing.T) {
 // BenchmarkBuild_GetTrail is the recorder's share of a GetTrail: the
 // record and its JSON, which the journal and the event store keep.
 func BenchmarkBuild_GetTrail(b *testing.B) {
-	r := New(&memAppender{})
+	r := New(&memAppender{}, false)
 	c := &gateway.Call{Service: "cloudtrail", Operation: "GetTrail", Caller: caller(alice),
 		Input: &cloudtrail.GetTrailRequest{Name: str("loadgen-trail")}, Output: &cloudtrail.GetTrailResponse{}}
 	b.ReportAllocs()
@@ -194,7 +249,7 @@ func BenchmarkBuild_GetTrail(b *testing.B) {
 // BenchmarkBuild_CreateTrail records a write, whose response elements are
 // encoded too.
 func BenchmarkBuild_CreateTrail(b *testing.B) {
-	r := New(&memAppender{})
+	r := New(&memAppender{}, false)
 	c := &gateway.Call{Service: "cloudtrail", Operation: "CreateTrail", Caller: caller(alice),
 		Input:  &cloudtrail.CreateTrailRequest{Name: str("audit"), S3BucketName: str("logs"), IsMultiRegionTrail: new(true), TagsList: []cloudtrail.Tag{{Key: str("team"), Value: str("core")}}},
 		Output: &cloudtrail.CreateTrailResponse{Name: str("audit"), S3BucketName: str("logs"), TrailARN: str("arn:aws:cloudtrail:eu-west-1:111122223333:trail/audit"), IsMultiRegionTrail: new(true)}}
@@ -217,7 +272,7 @@ func TestLookupResourcesSurviveJournalReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New(j)
+	r := New(j, false)
 	calls := []*gateway.Call{
 		{Service: "cloudtrail", Operation: "CreateTrail", Caller: caller(alice),
 			Input:  &cloudtrail.CreateTrailRequest{Name: str("audit"), S3BucketName: str("audit-logs")},

@@ -44,7 +44,7 @@ func (r *Recorder) RecordS3Call(ctx context.Context, c S3Call) error {
 	if err != nil {
 		return err
 	}
-	return r.appender.Append(ctx, []events.Record{rec})
+	return r.append(ctx, rec)
 }
 
 // BuildS3 makes the record of one S3 request, with its JSON in Raw.
