@@ -35,6 +35,10 @@ type Server struct {
 	http    *http.Server
 	gateway *gateway.Gateway
 	done    chan error
+	// activity counts requests for releaseWhenIdle.
+	activity     *activity
+	stopIdle     chan struct{}
+	stopIdleOnce sync.Once
 
 	mu      sync.Mutex // guards storage
 	storage *storage
@@ -70,8 +74,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
 	s.ln = ln
+	s.activity = &activity{next: s.gateway}
 	s.http = &http.Server{
-		Handler:           s.gateway,
+		Handler:           s.activity,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       5 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
@@ -87,6 +92,8 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		_ = s.http.Close()
 		return nil, err
 	}
+	s.stopIdle = make(chan struct{})
+	go s.releaseWhenIdle(s.stopIdle)
 	return s, nil
 }
 
@@ -102,6 +109,7 @@ func (s *Server) Done() <-chan error { return s.done }
 // Shutdown stops accepting requests, lets in-flight requests finish (until
 // ctx ends), and closes storage cleanly.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopIdleOnce.Do(func() { close(s.stopIdle) })
 	err := s.http.Shutdown(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()

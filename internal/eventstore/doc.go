@@ -168,5 +168,9 @@
 //
 // DuckDB's memory is capped (Options.MemoryLimit, 4 GB by default): left
 // to its default of 80% of RAM, its block cache grows with the data
-// written and crowds out the rest of the machine.
+// written and crowds out the rest of the machine. Below the cap it keeps
+// what compaction and queries read until it needs the room; ReleaseMemory
+// evicts it (lowering the limit to 16 MB for a moment) and returns the C
+// allocator's free memory to the system, for a server that has fallen
+// idle.
 package eventstore

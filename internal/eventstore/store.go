@@ -122,6 +122,8 @@ type Store struct {
 	committed atomic.Int64
 	// lastCommit is when the last group commit ended, in Unix nanoseconds.
 	lastCommit atomic.Int64
+	// compactions counts the segments compacted since Open.
+	compactions atomic.Int64
 
 	// Owned by the committer.
 	backlogWarned time.Time
@@ -1131,6 +1133,7 @@ func setMeta(ctx context.Context, ex interface {
 // at normal priority. The thread ends with the compaction: its priority
 // cannot always be raised again.
 func (s *Store) compactNiced(g *segment) error {
+	defer s.compactions.Add(1)
 	if len(s.sealed()) >= s.opts.MaxBacklog {
 		// Appends wait for this compaction: it goes first.
 		return s.compact(context.Background(), g)
@@ -1142,4 +1145,35 @@ func (s *Store) compactNiced(g *segment) error {
 		done <- s.compact(context.Background(), g)
 	}()
 	return <-done
+}
+
+// Compactions is how many compactions ran since Open: a sign of activity
+// for whoever releases memory when the server is idle.
+func (s *Store) Compactions() int64 { return s.compactions.Load() }
+
+// releasedMemoryLimit is the memory limit ReleaseMemory lowers DuckDB's to
+// for a moment.
+const releasedMemoryLimit = "16MB"
+
+// ReleaseMemory gives back the memory DuckDB keeps: the blocks compaction
+// and queries read stay in its buffer pool, up to Options.MemoryLimit,
+// until it needs the room. It lowers the limit for a moment, which evicts
+// them, sets it back, and has the C allocator return what is free. It does nothing while a query, a compaction or
+// retention runs: they could need more than the lowered limit.
+func (s *Store) ReleaseMemory() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if !s.maintMu.TryLock() {
+		return nil
+	}
+	defer s.maintMu.Unlock()
+	if !s.partMu.TryLock() {
+		return nil
+	}
+	defer s.partMu.Unlock()
+	_, lowerErr := s.db.Exec("SET memory_limit = '" + releasedMemoryLimit + "'")
+	_, restoreErr := s.db.Exec("SET memory_limit = '" + strings.ReplaceAll(s.opts.MemoryLimit, "'", "''") + "'")
+	trimAllocator()
+	return errors.Join(lowerErr, restoreErr)
 }

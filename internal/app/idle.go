@@ -1,0 +1,92 @@
+package app
+
+import (
+	"net/http"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+)
+
+// idleRelease is how long the server must have been idle (no request, no
+// compaction finished) before it gives memory back to the system.
+const idleRelease = 3 * time.Second
+
+// activity counts requests, so that the releaser can tell when the server
+// falls idle.
+type activity struct {
+	next     http.Handler
+	requests atomic.Int64
+}
+
+func (a *activity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.requests.Add(1)
+	a.next.ServeHTTP(w, r)
+}
+
+// releaseWhenIdle gives memory back to the system once the server has been
+// idle for idleRelease after any activity: the garbage collector's and the
+// event store's. Under load the heap runs up to GOGC's goal and DuckDB
+// caches what compaction touched; neither shrinks by itself while nothing
+// runs, so an idle server would keep its peak.
+func (s *Server) releaseWhenIdle(stop <-chan struct{}) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	idle := idleDetector{quiet: idleRelease}
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-tick.C:
+			if idle.observe(now, s.activity.requests.Load()+s.compactions()) {
+				s.releaseStorageMemory()
+				debug.FreeOSMemory()
+			}
+		}
+	}
+}
+
+// idleDetector tells, from a count of activity sampled now and then, when
+// the count has stood still for quiet: once per stretch of idleness, and
+// not before any activity at all has been seen since the last time.
+type idleDetector struct {
+	quiet    time.Duration
+	seen     int64
+	since    time.Time
+	released int64
+	started  bool
+}
+
+func (d *idleDetector) observe(now time.Time, count int64) bool {
+	if !d.started {
+		d.started, d.seen, d.since, d.released = true, count, now, count
+		return false
+	}
+	if count != d.seen {
+		d.seen, d.since = count, now
+		return false
+	}
+	if count == d.released || now.Sub(d.since) < d.quiet {
+		return false
+	}
+	d.released = count
+	return true
+}
+
+func (s *Server) compactions() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.storage == nil || s.storage.events == nil {
+		return 0
+	}
+	return s.storage.events.Compactions()
+}
+
+func (s *Server) releaseStorageMemory() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.storage != nil && s.storage.events != nil {
+		if err := s.storage.events.ReleaseMemory(); err != nil {
+			s.logger.Warn("releasing the event store's memory", "error", err)
+		}
+	}
+}
