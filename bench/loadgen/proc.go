@@ -143,6 +143,9 @@ func (p *process) cpuTime() (time.Duration, error) {
 type Memory struct {
 	RSS  int64 `json:"rss_bytes"`  // VmRSS
 	Peak int64 `json:"peak_bytes"` // VmHWM, the largest RSS so far
+	// Anon is the part of RSS that is the process's own memory
+	// (RssAnon); the rest is mapped files (the binary's pages among them).
+	Anon int64 `json:"rss_anon_bytes"`
 }
 
 func (p *process) memory() (Memory, error) {
@@ -168,6 +171,8 @@ func readMemory(pid int) (Memory, error) {
 			dst = &m.RSS
 		case "VmHWM":
 			dst = &m.Peak
+		case "RssAnon":
+			dst = &m.Anon
 		default:
 			continue
 		}

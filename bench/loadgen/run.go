@@ -23,6 +23,9 @@ type Options struct {
 	CairnBin string
 	// Moto is the moto_server command; empty skips moto entirely.
 	Moto string
+	// Floor is the command that runs ServeFloor, given the address to
+	// listen on as its last argument; empty skips the floor server.
+	Floor []string
 	// Conns is the number of concurrent keep-alive connections per case.
 	Conns int
 	// Warmup runs unrecorded before each Duration-long measured case.
@@ -84,7 +87,7 @@ func DefaultOptions() Options {
 		SignEvery:       time.Second,
 		StartupRuns:     10,
 		MotoStartupRuns: 3,
-		Settle:          3 * time.Second,
+		Settle:          5 * time.Second,
 		Cases:           []string{CaseCompare, CaseIngest, CaseLookup},
 		IngestConns:     8,
 		BatchEvents:     100,
@@ -254,6 +257,22 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		getKey:    "123456789012",
 		workerKey: cairnWorkerKey,
 	})
+	if compare && len(opts.Floor) > 0 {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		floor, err := startProcess("floor", filepath.Join(tmp, "floor.log"), port, append(slices.Clone(opts.Floor), "127.0.0.1:"+strconv.Itoa(port))...)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, &target{
+			name:      "floor",
+			proc:      floor,
+			getKey:    "123456789012",
+			workerKey: cairnWorkerKey,
+		})
+	}
 	if motoPath != "" {
 		moto, err := startMoto(motoPath, tmp, "bench")
 		if err != nil {
@@ -307,6 +326,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	if compare {
+		// Idle: once the background work the load left (Cairn's
+		// compaction) is done, and Settle after.
+		for _, t := range targets {
+			waitIdle(ctx, t.proc, 2*time.Minute)
+		}
 		time.Sleep(opts.Settle)
 		for _, t := range targets {
 			m, err := t.proc.memory()

@@ -1,4 +1,7 @@
-// Command loadgen benchmarks Cairn against moto_server side by side:
+// Command loadgen benchmarks Cairn against moto_server side by side, with
+// a floor server beside them (this program again, answering with fixed
+// bodies and doing nothing else) to show what the machine and the load
+// generator allow:
 //
 //	go run ./bench/cmd/loadgen            # full run, about two minutes
 //	go run ./bench/cmd/loadgen -quick     # smoke test, about fifteen seconds
@@ -27,6 +30,8 @@ func main() {
 }
 
 func run() int {
+	serveFloor := flag.String("serve-floor", "", "run the floor server (no validation, storage or recording) on this address instead of measuring")
+	floor := flag.Bool("floor", true, "measure the floor server beside Cairn and moto in the compare cases")
 	quick := flag.Bool("quick", false, "smoke test: 1s per case, 3 startup runs")
 	def := loadgen.DefaultOptions()
 	cairnBin := flag.String("cairn-bin", "", "cairn binary to measure (default: go build ./cmd/cairn into a temporary directory)")
@@ -48,9 +53,21 @@ func run() int {
 	lookupDuration := flag.Duration("lookup-duration", 0, "measured time per LookupEvents attribute (default 5s, 300ms with -quick)")
 	flag.Parse()
 
+	if *serveFloor != "" {
+		fmt.Fprintln(os.Stderr, "loadgen floor server:", loadgen.ServeFloor(*serveFloor))
+		return 1
+	}
 	opts := def
 	if *quick {
 		opts = loadgen.QuickOptions()
+	}
+	if *floor {
+		self, err := os.Executable()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			return 1
+		}
+		opts.Floor = []string{self, "-serve-floor"}
 	}
 	opts.CairnBin, opts.Moto, opts.Conns, opts.Rounds, opts.SignEvery = *cairnBin, *moto, *conns, *rounds, *signEvery
 	opts.TempDir, opts.Keep, opts.Log = *tmp, *keep, os.Stderr
