@@ -137,9 +137,9 @@ func validateBasicSelectors(in []cloudtrail.EventSelector) ([]basicSelector, err
 }
 
 var (
-	s3ObjectPrefixPattern = regexp.MustCompile(`^arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.*)$`)
-	lambdaFunctionPattern = regexp.MustCompile(`^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$`)
-	dynamoDBTablePattern  = regexp.MustCompile(`^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}$`)
+	s3ObjectPrefixPattern = lazyRegexp(`^arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.*)$`)
+	lambdaFunctionPattern = lazyRegexp(`^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?$`)
+	dynamoDBTablePattern  = lazyRegexp(`^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}$`)
 )
 
 // validateDataResource checks one DataResource and reports how many of its
@@ -151,11 +151,11 @@ func validateDataResource(dr cloudtrail.DataResource) (dataResource, int, error)
 	var specific *regexp.Regexp
 	switch typ {
 	case dataTypeS3Object:
-		allResources, specific = "arn:aws:s3", s3ObjectPrefixPattern
+		allResources, specific = "arn:aws:s3", s3ObjectPrefixPattern()
 	case dataTypeLambdaFunction:
-		allResources, specific = "arn:aws:lambda", lambdaFunctionPattern
+		allResources, specific = "arn:aws:lambda", lambdaFunctionPattern()
 	case dataTypeDynamoDBTable:
-		allResources, specific = "arn:aws:dynamodb", dynamoDBTablePattern
+		allResources, specific = "arn:aws:dynamodb", dynamoDBTablePattern()
 	default:
 		return dataResource{}, 0, invalidValue(typ, "DataResources.Type")
 	}

@@ -3,7 +3,6 @@ package trails
 import (
 	"context"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/cairnhq/cairn/internal/api/cloudtrail"
@@ -109,7 +108,7 @@ func validateBucketName(name string) error {
 	return nil
 }
 
-var snsTopicNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var snsTopicNamePattern = lazyRegexp(`^[A-Za-z0-9_-]{1,256}$`)
 
 // snsTopicARN resolves SnsTopicName, a topic name or ARN, to the topic ARN;
 // a name is a topic in the trail's home Region and account. Empty removes.
@@ -118,14 +117,14 @@ func snsTopicARN(value, region, account string) (string, error) {
 		return "", nil
 	}
 	if !strings.HasPrefix(value, "arn:") {
-		if !snsTopicNamePattern.MatchString(value) {
+		if !snsTopicNamePattern().MatchString(value) {
 			return "", invalidTopic(value)
 		}
 		return "arn:" + partition + ":sns:" + region + ":" + account + ":" + value, nil
 	}
 	parts := strings.Split(value, ":")
 	if len(parts) != 6 || parts[1] == "" || parts[2] != "sns" || !tagging.IsRegionName(parts[3]) ||
-		!tagging.IsAccountID(parts[4]) || !snsTopicNamePattern.MatchString(parts[5]) {
+		!tagging.IsAccountID(parts[4]) || !snsTopicNamePattern().MatchString(parts[5]) {
 		return "", invalidTopic(value)
 	}
 	return value, nil
@@ -138,9 +137,9 @@ func invalidTopic(value string) error {
 }
 
 var (
-	kmsKeyIDPattern    = regexp.MustCompile(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$`)
-	kmsAliasPattern    = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
-	kmsResourcePattern = regexp.MustCompile(`^(?:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[A-Za-z0-9/_-]{1,250})$`)
+	kmsKeyIDPattern    = lazyRegexp(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$`)
+	kmsAliasPattern    = lazyRegexp(`^alias/[A-Za-z0-9/_-]{1,250}$`)
+	kmsResourcePattern = lazyRegexp(`^(?:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[A-Za-z0-9/_-]{1,250})$`)
 )
 
 // kmsKeyARN resolves KmsKeyId (key ID, alias name, key ARN or alias ARN) to
@@ -152,14 +151,14 @@ func kmsKeyARN(value, region, account string) (string, error) {
 	switch {
 	case value == "":
 		return "", nil
-	case kmsKeyIDPattern.MatchString(value):
+	case kmsKeyIDPattern().MatchString(value):
 		return "arn:" + partition + ":kms:" + region + ":" + account + ":key/" + value, nil
-	case kmsAliasPattern.MatchString(value):
+	case kmsAliasPattern().MatchString(value):
 		return "arn:" + partition + ":kms:" + region + ":" + account + ":" + value, nil
 	}
 	parts := strings.SplitN(value, ":", 6)
 	if len(parts) == 6 && parts[0] == "arn" && parts[1] != "" && parts[2] == "kms" &&
-		tagging.IsRegionName(parts[3]) && tagging.IsAccountID(parts[4]) && kmsResourcePattern.MatchString(parts[5]) {
+		tagging.IsRegionName(parts[3]) && tagging.IsAccountID(parts[4]) && kmsResourcePattern().MatchString(parts[5]) {
 		return value, nil
 	}
 	return "", cloudtrail.NewInvalidKmsKeyIdException(
@@ -167,14 +166,14 @@ func kmsKeyARN(value, region, account string) (string, error) {
 }
 
 var (
-	logGroupPattern = regexp.MustCompile(`^arn:[a-z-]+:logs:([a-z0-9-]+):(\d{12}):log-group:[.\-_/#A-Za-z0-9]{1,512}(?::\*)?$`)
-	rolePattern     = regexp.MustCompile(`^arn:[a-z-]+:iam::(\d{12}):role/(?:[\x21-\x7E]*/)?[\w+=,.@-]{1,64}$`)
+	logGroupPattern = lazyRegexp(`^arn:[a-z-]+:logs:([a-z0-9-]+):(\d{12}):log-group:[.\-_/#A-Za-z0-9]{1,512}(?::\*)?$`)
+	rolePattern     = lazyRegexp(`^arn:[a-z-]+:iam::(\d{12}):role/(?:[\x21-\x7E]*/)?[\w+=,.@-]{1,64}$`)
 )
 
 // validateLogGroupARN checks a CloudWatch Logs log group ARN. CloudTrail
 // delivers to a log group in the trail's home Region and account.
 func validateLogGroupARN(value, region, account string) error {
-	m := logGroupPattern.FindStringSubmatch(value)
+	m := logGroupPattern().FindStringSubmatch(value)
 	if m == nil {
 		return cloudtrail.NewInvalidCloudWatchLogsLogGroupArnException(
 			"CloudWatch Logs log group ARN %s is not valid.", value)
@@ -189,7 +188,7 @@ func validateLogGroupARN(value, region, account string) error {
 // validateLogsRoleARN checks the role CloudTrail assumes to write to
 // CloudWatch Logs, which must be in the trail's account.
 func validateLogsRoleARN(value, account string) error {
-	m := rolePattern.FindStringSubmatch(value)
+	m := rolePattern().FindStringSubmatch(value)
 	if m == nil {
 		return cloudtrail.NewInvalidCloudWatchLogsRoleArnException("CloudWatch Logs role ARN %s is not valid.", value)
 	}
