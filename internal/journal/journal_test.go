@@ -594,19 +594,38 @@ func TestJournal_WrittenEntriesAreSynced(t *testing.T) {
 		t.Fatalf("%d syncs after AppendWritten and Append, want 2", n)
 	}
 
+	// Appends that never pause do not put the sync off: one per window.
+	before := syncs()
+	began = time.Now()
+	appended := 0
+	for time.Since(began) < 4*SyncWindow {
+		if err := j.AppendWritten(ctx, []events.Record{record(10 + appended)}); err != nil {
+			t.Fatal(err)
+		}
+		appended++
+		time.Sleep(time.Millisecond)
+	}
+	if n := syncs() - before; n < 2 {
+		t.Fatalf("%d syncs during %v of steady appends, want one per %v", n, time.Since(began).Round(time.Millisecond), SyncWindow)
+	}
+
+	// Close syncs what was written: with no window left to do it.
+	time.Sleep(2 * SyncWindow)
+	SyncWindow = time.Hour
 	if err := j.AppendWritten(ctx, []events.Record{record(4)}); err != nil {
 		t.Fatal(err)
 	}
+	want := syncs() + 1
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := syncs(); n != 3 {
-		t.Fatalf("%d syncs after Close, want 3: Close syncs what was written", n)
+	if n := syncs(); n != want {
+		t.Fatalf("%d syncs after Close, want %d: Close syncs what was written", n, want)
 	}
 	reopened := mustOpen(t, dir, 0)
 	defer reopened.Close()
-	if n := len(reopened.Pending()); n != 4 {
-		t.Fatalf("%d entries after reopening, want 4", n)
+	if n := len(reopened.Pending()); n != 4+appended {
+		t.Fatalf("%d entries after reopening, want %d", n, 4+appended)
 	}
 }
 
