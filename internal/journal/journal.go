@@ -28,7 +28,7 @@
 // entries are on the disk (fdatasync): they survive a power loss.
 // AppendWritten returns once they are written to the file, in the
 // kernel's page cache: they survive the process's crash or kill -9 at
-// once, and a power loss from SyncWindow later, when the writer syncs them
+// once, and a power loss from SyncWindow later, when the syncer syncs them
 // (sooner if an Append or a segment change syncs the file first). An
 // fdatasync makes every earlier write of the file durable too, so what
 // survives a power loss is always a prefix of the acknowledged entries.
@@ -146,7 +146,7 @@ type Journal struct {
 	writes, entries, syncs, syncNanos atomic.Int64
 
 	mu      sync.Mutex
-	pending []Entry // durable, not yet moved
+	pending []Entry // acknowledged, not yet moved
 	// pendingBytes is the size of the pending entries' records; appends
 	// wait while it is over MaxPendingBytes, until the mover frees room
 	// (room is closed then).

@@ -1,6 +1,8 @@
 // Package recorder turns every API call Cairn serves into the CloudTrail
-// management event AWS would write for it, and appends it durably before
-// the response is sent. It implements the gateway's Observer.
+// management event AWS would write for it, and appends it before the
+// response is sent: on the disk for calls that change something, written
+// so that it survives kill -9 (and on the disk moments later) for
+// read-only ones. It implements the gateway's Observer.
 //
 // Records follow the CloudTrail record format (eventVersion 1.11):
 // userIdentity from the authenticated principal, requestParameters with
