@@ -38,7 +38,12 @@ func (s *Server) releaseWhenIdle(stop <-chan struct{}) {
 			return
 		case now := <-tick.C:
 			if idle.observe(now, s.activity.requests.Load()+s.compactions()) {
-				s.releaseStorageMemory()
+				if !s.releaseStorageMemory() {
+					// A query or compaction is running: try again at
+					// the next tick.
+					idle.retry()
+					continue
+				}
 				debug.FreeOSMemory()
 			}
 		}
@@ -55,6 +60,9 @@ type idleDetector struct {
 	released int64
 	started  bool
 }
+
+// retry makes the next observation of the same stretch fire again.
+func (d *idleDetector) retry() { d.released = -1 }
 
 func (d *idleDetector) observe(now time.Time, count int64) bool {
 	if !d.started {
@@ -81,12 +89,16 @@ func (s *Server) compactions() int64 {
 	return s.storage.events.Compactions()
 }
 
-func (s *Server) releaseStorageMemory() {
+// releaseStorageMemory reports false when the event store was busy.
+func (s *Server) releaseStorageMemory() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.storage != nil && s.storage.events != nil {
-		if err := s.storage.events.ReleaseMemory(); err != nil {
-			s.logger.Warn("releasing the event store's memory", "error", err)
-		}
+	if s.storage == nil || s.storage.events == nil {
+		return true
 	}
+	released, err := s.storage.events.ReleaseMemory()
+	if err != nil {
+		s.logger.Warn("releasing the event store's memory", "error", err)
+	}
+	return released || err != nil
 }

@@ -25,10 +25,21 @@ func TestIdleDetector(t *testing.T) {
 		{31, 13, false}, // activity again
 		{33, 13, false},
 		{34, 13, true},
+		{40, 14, false},
+		{43, 14, true},
 	}
 	for _, s := range steps {
 		if got := d.observe(at(s.second), s.count); got != s.want {
 			t.Errorf("second %d, count %d: release %v, want %v", s.second, s.count, got, s.want)
 		}
+	}
+	// A release that found the store busy is tried again at the next
+	// observation, until one succeeds.
+	d.retry()
+	if !d.observe(at(44), 14) {
+		t.Error("no second attempt after retry")
+	}
+	if d.observe(at(45), 14) {
+		t.Error("a third attempt without retry")
 	}
 }

@@ -1158,22 +1158,23 @@ const releasedMemoryLimit = "16MB"
 // ReleaseMemory gives back the memory DuckDB keeps: the blocks compaction
 // and queries read stay in its buffer pool, up to Options.MemoryLimit,
 // until it needs the room. It lowers the limit for a moment, which evicts
-// them, sets it back, and has the C allocator return what is free. It does nothing while a query, a compaction or
+// them, sets it back, and has the C allocator return what is free. It
+// reports whether it did. It does nothing while a query, a compaction or
 // retention runs: they could need more than the lowered limit.
-func (s *Store) ReleaseMemory() error {
+func (s *Store) ReleaseMemory() (bool, error) {
 	if s.closed.Load() {
-		return ErrClosed
+		return false, ErrClosed
 	}
 	if !s.maintMu.TryLock() {
-		return nil
+		return false, nil
 	}
 	defer s.maintMu.Unlock()
 	if !s.partMu.TryLock() {
-		return nil
+		return false, nil
 	}
 	defer s.partMu.Unlock()
 	_, lowerErr := s.db.Exec("SET memory_limit = '" + releasedMemoryLimit + "'")
 	_, restoreErr := s.db.Exec("SET memory_limit = '" + strings.ReplaceAll(s.opts.MemoryLimit, "'", "''") + "'")
 	trimAllocator()
-	return errors.Join(lowerErr, restoreErr)
+	return true, errors.Join(lowerErr, restoreErr)
 }
