@@ -1159,7 +1159,9 @@ const releasedMemoryLimit = "16MB"
 // and queries read stay in its buffer pool, up to Options.MemoryLimit,
 // until it needs the room. It lowers the limit for a moment, which evicts
 // them, sets it back, and has the C allocator return what is free. It
-// reports whether it did. It does nothing while a query, a compaction or
+// reports whether it did. A history lookup or delivery read that runs in
+// that moment has 16 MB to work in; the server calls this only after three
+// seconds without requests. It does nothing while a query, a compaction or
 // retention runs: they could need more than the lowered limit.
 func (s *Store) ReleaseMemory() (bool, error) {
 	if s.closed.Load() {
