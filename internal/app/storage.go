@@ -74,7 +74,7 @@ func openStorage(cfg config.Config, opts Options) (*storage, error) {
 		return nil, err
 	}
 	if st.events, err = eventstore.OpenWithOptions(filepath.Join(cfg.DataDir, eventsDir), eventstore.Options{
-		Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SessionSQL: lakesql.SessionSQL(),
+		Now: opts.Now, Logger: opts.Logger, MemoryLimit: eventStoreMemory, SharedSQL: lakesql.SharedSQL(),
 		Threads: 1, QueryThreads: runtime.NumCPU(),
 	}); err != nil {
 		_ = st.close()

@@ -51,6 +51,9 @@ func (s *Store) onRelation(ctx context.Context, withLog bool, fn func(conn *sql.
 	if s.closed.Load() {
 		return ErrClosed
 	}
+	if err := s.waitShared(ctx); err != nil {
+		return err
+	}
 	s.maintMu.RLock()
 	defer s.maintMu.RUnlock()
 	if withLog {

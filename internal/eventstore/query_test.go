@@ -187,3 +187,49 @@ func tenRecords() []events.Record {
 	}
 	return recs
 }
+
+// TestSharedSQL: objects SharedSQL creates once are found by queries on
+// every connection, however many the pool opens.
+func TestSharedSQL(t *testing.T) {
+	s, err := OpenWithOptions(t.TempDir(), Options{SharedSQL: []string{"CREATE OR REPLACE MACRO memory.main.thrice(x) AS x * 3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	// Held open at once, the queries need a connection each.
+	const parallel = 6
+	var wg, arrived sync.WaitGroup
+	arrived.Add(parallel)
+	release := make(chan struct{})
+	errs := make(chan error, parallel)
+	for range parallel {
+		wg.Go(func() {
+			errs <- s.Query(ctx, func(ev string) string {
+				return "SELECT thrice(count(*) + 1) FROM " + ev
+			}, func(rows *sql.Rows) error {
+				var n int64
+				for rows.Next() {
+					if err := rows.Scan(&n); err != nil {
+						return err
+					}
+				}
+				arrived.Done()
+				if n != 3 {
+					return fmt.Errorf("thrice(0 + 1) = %d", n)
+				}
+				<-release
+				return rows.Err()
+			})
+		})
+	}
+	arrived.Wait()
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
