@@ -258,20 +258,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		workerKey: cairnWorkerKey,
 	})
 	if compare && len(opts.Floor) > 0 {
-		port, err := freePort()
+		floor, err := startFloor(opts.Floor, tmp)
 		if err != nil {
 			return nil, err
 		}
-		floor, err := startProcess("floor", filepath.Join(tmp, "floor.log"), port, append(slices.Clone(opts.Floor), "127.0.0.1:"+strconv.Itoa(port))...)
-		if err != nil {
-			return nil, err
-		}
-		targets = append(targets, &target{
-			name:      "floor",
-			proc:      floor,
-			getKey:    "123456789012",
-			workerKey: cairnWorkerKey,
-		})
+		// Like Cairn's: the floor server does not care which key.
+		targets = append(targets, &target{name: "floor", proc: floor, getKey: "123456789012", workerKey: cairnWorkerKey})
 	}
 	if motoPath != "" {
 		moto, err := startMoto(motoPath, tmp, "bench")
@@ -356,6 +348,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// startFloor runs the floor server: argv, then the address to listen on.
+func startFloor(argv []string, tmp string) (*process, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	return startProcess("floor", filepath.Join(tmp, "floor.log"), port, append(slices.Clone(argv), "127.0.0.1:"+strconv.Itoa(port))...)
 }
 
 func startCairn(bin, dataDir, tmp, label string) (*process, error) {
