@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairnhq/cairn/internal/config"
@@ -39,6 +40,7 @@ type Server struct {
 	activity     *activity
 	stopIdle     chan struct{}
 	stopIdleOnce sync.Once
+	idleReleases atomic.Int64
 
 	mu      sync.Mutex // guards storage
 	storage *storage

@@ -32,6 +32,8 @@ func (s *Server) releaseWhenIdle(stop <-chan struct{}) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	idle := idleDetector{quiet: idleRelease}
+	// The starting point: what runs from here on counts as activity.
+	idle.observe(time.Now(), 0)
 	for {
 		select {
 		case <-stop:
@@ -45,6 +47,7 @@ func (s *Server) releaseWhenIdle(stop <-chan struct{}) {
 					continue
 				}
 				debug.FreeOSMemory()
+				s.idleReleases.Add(1)
 			}
 		}
 	}
@@ -79,6 +82,10 @@ func (d *idleDetector) observe(now time.Time, count int64) bool {
 	d.released = count
 	return true
 }
+
+// IdleReleases is how many times the server has given memory back since
+// it started.
+func (s *Server) IdleReleases() int64 { return s.idleReleases.Load() }
 
 func (s *Server) compactions() int64 {
 	s.mu.Lock()

@@ -267,3 +267,34 @@ func TestLakeQuery_SampleQueriesRunByAlias(t *testing.T) {
 		}
 	}
 }
+
+// TestLakeQuery_AfterIdleRelease: a server idle for a few seconds gives
+// memory back (DuckDB's limit lowered for a moment, then set back), and
+// Lake queries and recording work as before afterwards.
+func TestLakeQuery_AfterIdleRelease(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Start(t)
+	ct := srv.CloudTrail(accountA, usEast1)
+	store, err := ct.CreateEventDataStore(t.Context(), &cloudtrail.CreateEventDataStoreInput{Name: aws.String("mgmt")})
+	must(t, err, "CreateEventDataStore")
+	id := (*store.EventDataStoreArn)[strings.LastIndexByte(*store.EventDataStoreArn, '/')+1:]
+	for range 20 {
+		_, err := ct.ListTrails(t.Context(), &cloudtrail.ListTrailsInput{})
+		must(t, err, "ListTrails")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.IdleReleases() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle server never gave memory back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	qid, d := runQuery(t, ct, "SELECT eventName, count(*) AS n FROM "+id+" WHERE eventName = 'ListTrails' GROUP BY eventName")
+	if d.QueryStatus != types.QueryStatusFinished {
+		t.Fatalf("query after the release: %s (%v)", d.QueryStatus, aws.ToString(d.ErrorMessage))
+	}
+	rows := allRows(t, ct, qid, 10)
+	if len(rows) != 1 || !slices.Contains(rows[0], "n=20") {
+		t.Fatalf("rows after the release: %v, want ListTrails counted 20 times", rows)
+	}
+}
