@@ -31,9 +31,8 @@ func (a *activity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) releaseWhenIdle(stop <-chan struct{}) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	idle := idleDetector{quiet: idleRelease}
-	// The starting point: what runs from here on counts as activity.
-	idle.observe(time.Now(), 0)
+	// What runs from the start on counts as activity.
+	idle := idleDetector{quiet: idleRelease, since: time.Now()}
 	for {
 		select {
 		case <-stop:
@@ -55,23 +54,19 @@ func (s *Server) releaseWhenIdle(stop <-chan struct{}) {
 
 // idleDetector tells, from a count of activity sampled now and then, when
 // the count has stood still for quiet: once per stretch of idleness, and
-// not before any activity at all has been seen since the last time.
+// not before any activity at all has been seen since the last time. The
+// count starts at zero, at since.
 type idleDetector struct {
 	quiet    time.Duration
-	seen     int64
+	seen     int64 // the count at since
 	since    time.Time
-	released int64
-	started  bool
+	released int64 // the count at the last release
 }
 
 // retry makes the next observation of the same stretch fire again.
 func (d *idleDetector) retry() { d.released = -1 }
 
 func (d *idleDetector) observe(now time.Time, count int64) bool {
-	if !d.started {
-		d.started, d.seen, d.since, d.released = true, count, now, count
-		return false
-	}
 	if count != d.seen {
 		d.seen, d.since = count, now
 		return false

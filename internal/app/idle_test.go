@@ -6,15 +6,16 @@ import (
 )
 
 func TestIdleDetector(t *testing.T) {
-	d := idleDetector{quiet: 3 * time.Second}
 	t0 := time.Unix(1000, 0)
+	// Started with a count of 5 at t0.
+	d := idleDetector{quiet: 3 * time.Second, seen: 5, released: 5, since: t0}
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	steps := []struct {
 		second int
 		count  int64
 		want   bool
 	}{
-		{0, 5, false},  // first sample: the starting point, nothing happened yet
+		{0, 5, false},  // the starting point, nothing happened yet
 		{10, 5, false}, // idle since start, but no activity was seen: nothing to release
 		{11, 9, false}, // activity
 		{12, 12, false},

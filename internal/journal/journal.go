@@ -113,7 +113,6 @@ type Journal struct {
 	zeroed    bool  // the current segment was a spare
 	next      int64
 	buf       []byte
-	written   []Entry
 	closing   bool
 
 	// The syncer: an Append that wrote its frames queues itself in
@@ -531,13 +530,8 @@ func (j *Journal) write(recs []events.Record, synced chan error) error {
 		return err
 	}
 	j.buf = j.buf[:0]
-	clear(j.written)
-	j.written = j.written[:0]
 	for i := range recs {
-		rec := &recs[i]
-		index := j.next + int64(i)
-		j.buf = appendFrame(j.buf, index, rec)
-		j.written = append(j.written, Entry{Index: index, Record: *rec})
+		j.buf = appendFrame(j.buf, j.next+int64(i), &recs[i])
 	}
 	// A new segment when this one is full, and as soon as there is a spare
 	// if this one was only preallocated.
@@ -550,15 +544,15 @@ func (j *Journal) write(recs []events.Record, synced chan error) error {
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.fileSize += int64(len(j.buf))
+	j.mu.Lock()
+	for i := range recs {
+		j.pending = append(j.pending, Entry{Index: j.next + int64(i), Record: recs[i]})
+		j.pendingBytes += int64(len(recs[i].Raw))
+	}
+	j.mu.Unlock()
 	j.next += int64(len(recs))
 	j.writes.Add(1)
 	j.entries.Add(int64(len(recs)))
-	j.mu.Lock()
-	j.pending = append(j.pending, j.written...)
-	for i := range j.written {
-		j.pendingBytes += int64(len(j.written[i].Record.Raw))
-	}
-	j.mu.Unlock()
 	j.sm.Lock()
 	if synced != nil {
 		j.toSync = append(j.toSync, synced)
