@@ -62,7 +62,7 @@ func TestMeasureLakeQueries(t *testing.T) {
 		Principal: identity.Principal{Type: identity.PrincipalRoot, AccountID: account, ARN: "arn:aws:iam::" + account + ":root"},
 		Region:    "us-east-1",
 	})
-	es, err := eventstore.OpenWithOptions(filepath.Join(dir, "events"), eventstore.Options{MemoryLimit: "1GB", SessionSQL: lakesql.SessionSQL(), Threads: 1, QueryThreads: runtime.NumCPU()})
+	es, err := eventstore.OpenWithOptions(filepath.Join(dir, "events"), eventstore.Options{MemoryLimit: "1GB", SharedSQL: lakesql.SharedSQL(), Threads: 1, QueryThreads: runtime.NumCPU()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 // Query sees every event with Lake's typed columns, whether it is still in
 // a log segment or already compacted into a partition.
 func TestQueryReadsLogSegmentsAndPartitions(t *testing.T) {
-	s, err := OpenWithOptions(t.TempDir(), Options{SegmentRows: 4, SessionSQL: []string{"CREATE OR REPLACE TEMP MACRO twice(x) AS x * 2"}})
+	s, err := OpenWithOptions(t.TempDir(), Options{SegmentRows: 4, SharedSQL: []string{"CREATE OR REPLACE MACRO memory.main.twice(x) AS x * 2"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,9 +95,6 @@ type Options struct {
 	// event) the index keeps in memory before writing them out as a run.
 	// Default 1<<20.
 	IndexFlushEntries int
-	// SessionSQL runs on every new database connection (for example
-	// CREATE TEMP MACRO statements that queries use).
-	SessionSQL []string
 	// SharedSQL runs once, in the background after Open, for objects every
 	// connection sees: macros created in the in-memory catalog's main
 	// schema (memory.main), which is on every connection's search path.
@@ -239,7 +236,7 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		"SET search_path = '" + catalog + ".main,memory.main'",
 	}
 	connector, err := duckdb.NewConnector(":memory:?"+strings.Join(params, "&"), func(ex driver.ExecerContext) error {
-		for _, q := range append(attach, opts.SessionSQL...) {
+		for _, q := range attach {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
 				return fmt.Errorf("%s: %w", q, err)
 			}
@@ -264,9 +261,9 @@ func OpenWithOptions(dir string, opts Options) (*Store, error) {
 		markers:     map[string]int64{},
 		sharedReady: make(chan struct{}),
 	}
-	// A new connection costs milliseconds (the attach, and any
-	// SessionSQL); database/sql's default of two idle connections would
-	// close and reopen them on every burst of readers.
+	// A new connection costs milliseconds (the attach); database/sql's
+	// default of two idle connections would close and reopen them on
+	// every burst of readers.
 	s.db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
 	if err := s.load(); err != nil {
 		s.closeSegments()

@@ -196,7 +196,6 @@ func testDB(t testing.TB) *sql.DB {
 		if dbErr != nil {
 			return
 		}
-		db.SetMaxOpenConns(1) // the session's temporary macros live on one connection
 		var cols []string
 		for _, c := range eventsColumns {
 			cols = append(cols, c[0]+" "+c[1])
@@ -205,7 +204,7 @@ func testDB(t testing.TB) *sql.DB {
 		for i, e := range testEvents {
 			rows = append(rows, e.values(i))
 		}
-		stmts := append(SessionSQL(),
+		stmts := append(SharedSQL(),
 			"CREATE TABLE events ("+strings.Join(cols, ", ")+")",
 			"INSERT INTO events VALUES "+strings.Join(rows, ",\n"),
 			activityDDL,

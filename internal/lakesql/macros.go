@@ -2,29 +2,19 @@ package lakesql
 
 import "strings"
 
-// SessionSQL returns the statements to run on every database connection
-// before it runs translated queries: the macros (all named lake_*,
-// temporary, so they live with the connection and are never stored) the
+// SharedSQL returns the statements to run once for a whole database
+// before it runs translated queries: the macros (all named lake_*) the
 // translations call, and the time zone, UTC, in which Lake evaluates
 // timestamps (comparisons of timestamps with and without time zone, now(),
-// AT TIME ZONE). They are idempotent.
-func SessionSQL() []string {
-	return sessionSQL("CREATE OR REPLACE TEMP MACRO ")
-}
-
-// SharedSQL returns the same as statements to run once for a whole
-// database: the macros go into the in-memory catalog's main schema
-// (memory.main), where every connection that has it on its search path
-// finds them (see eventstore.Options.SharedSQL). A connection then costs
-// nothing more; creating them takes about 17 ms.
+// AT TIME ZONE). The macros go into the in-memory catalog's main schema
+// (memory.main), so they are never stored, and every connection that has
+// it on its search path (the default for an in-memory database) finds
+// them; see eventstore.Options.SharedSQL. Creating them takes about 17 ms.
+// The statements are idempotent.
 func SharedSQL() []string {
-	return sessionSQL("CREATE OR REPLACE MACRO memory.main.")
-}
-
-func sessionSQL(create string) []string {
 	out := []string{"SET GLOBAL TimeZone = 'UTC'"}
 	for _, m := range macros {
-		out = append(out, create+m)
+		out = append(out, "CREATE OR REPLACE MACRO memory.main."+m)
 	}
 	return out
 }
