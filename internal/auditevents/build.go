@@ -91,13 +91,9 @@ func Build(e Entry, ch Channel, eventID string, now time.Time) (events.Record, *
 	out = append(out, '}')
 	b.out = out
 
-	eventTime, err := time.Parse(events.TimeFormat, string(b.eventTime))
-	if err != nil { // normalizeTime wrote it in that layout
-		return events.Record{}, &Failure{Code: CodeInternalFailure, Message: "Cairn normalized eventTime wrongly: " + err.Error()}
-	}
 	rec := events.Record{
 		EventVersion: EventVersion, EventCategory: EventCategory, EventType: EventType, EventID: eventID,
-		EventTime: eventTime, AWSRegion: ch.Region, RecipientAccountID: ch.OwnerAccount,
+		EventTime: b.eventTimeValue, AWSRegion: ch.Region, RecipientAccountID: ch.OwnerAccount,
 	}
 	// The record is valid, compact JSON in valid UTF-8 by construction:
 	// the header's strings are escaped, and eventData was checked and
@@ -115,8 +111,10 @@ type builder struct {
 
 	flags jsonscan.Flags
 	vals  [numFields]value
-	// eventTime is the record's eventTime, normalized.
-	eventTime []byte
+	// eventTime is the record's eventTime, normalized, and eventTimeValue
+	// the time it stands for.
+	eventTime      []byte
+	eventTimeValue time.Time
 }
 
 // Buffers that grew past this are dropped rather than kept in the pool.
@@ -131,6 +129,7 @@ func getBuilder(eventData string) *builder {
 	b.flags = 0
 	b.vals = [numFields]value{}
 	b.eventTime = b.eventTime[:0]
+	b.eventTimeValue = time.Time{}
 	return b
 }
 

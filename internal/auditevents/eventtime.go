@@ -15,10 +15,10 @@ const (
 // The earliest time accepted is the Unix epoch: besides being earlier than
 // any audit event, it keeps eventTime away from Go's zero time, which the
 // event store takes for a missing eventTime.
-func normalizeTime(dst []byte, s string) (out []byte, reason string) {
+func normalizeTime(dst []byte, s string) (out []byte, t time.Time, reason string) {
 	const form = "not of that form"
 	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
-		return dst, form
+		return dst, time.Time{}, form
 	}
 	year, ok1 := num(s[0:4])
 	month, ok2 := num(s[5:7])
@@ -27,7 +27,7 @@ func normalizeTime(dst []byte, s string) (out []byte, reason string) {
 	min, ok5 := num(s[14:16])
 	sec, ok6 := num(s[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
-		return dst, form
+		return dst, time.Time{}, form
 	}
 	rest := s[19:]
 	if len(rest) > 0 && rest[0] == '.' {
@@ -36,7 +36,7 @@ func normalizeTime(dst []byte, s string) (out []byte, reason string) {
 			n++
 		}
 		if n == 1 || n > 10 {
-			return dst, "the fraction of a second must have 1 to 9 digits"
+			return dst, time.Time{}, "the fraction of a second must have 1 to 9 digits"
 		}
 		rest = rest[n:]
 	}
@@ -47,42 +47,42 @@ func normalizeTime(dst []byte, s string) (out []byte, reason string) {
 		oh, ok1 := num(rest[1:3])
 		om, ok2 := num(rest[4:6])
 		if !ok1 || !ok2 {
-			return dst, form
+			return dst, time.Time{}, form
 		}
 		if oh > 23 || om > 59 {
-			return dst, "the offset is out of range"
+			return dst, time.Time{}, "the offset is out of range"
 		}
 		offset = oh*3600 + om*60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	default:
-		return dst, form
+		return dst, time.Time{}, form
 	}
 	switch {
 	case month < 1 || month > 12:
-		return dst, "the month is out of range"
+		return dst, time.Time{}, "the month is out of range"
 	case day < 1 || day > daysIn(month, year):
-		return dst, "the day is out of range for the month"
+		return dst, time.Time{}, "the day is out of range for the month"
 	case hour > 23:
-		return dst, "the hour is out of range"
+		return dst, time.Time{}, "the hour is out of range"
 	case min > 59:
-		return dst, "the minute is out of range"
+		return dst, time.Time{}, "the minute is out of range"
 	case sec > 59:
-		return dst, "the second is out of range"
+		return dst, time.Time{}, "the second is out of range"
 	}
 	const outside = "in UTC it is before " + minTime + " or after 9999-12-31T23:59:59Z"
 	if offset == 0 {
 		if year < minYear {
-			return dst, outside
+			return dst, time.Time{}, outside
 		}
-		return append(append(dst, s[:19]...), 'Z'), ""
+		return append(append(dst, s[:19]...), 'Z'), time.Date(year, time.Month(month), day, hour, min, sec, 0, time.UTC), ""
 	}
-	t := time.Date(year, time.Month(month), day, hour, min, sec, 0, time.UTC).Add(-time.Duration(offset) * time.Second)
+	t = time.Date(year, time.Month(month), day, hour, min, sec, 0, time.UTC).Add(-time.Duration(offset) * time.Second)
 	if y := t.Year(); y < minYear || y > 9999 {
-		return dst, outside
+		return dst, time.Time{}, outside
 	}
-	return appendTime(dst, t), ""
+	return appendTime(dst, t), t, ""
 }
 
 // num parses a field of decimal digits.

@@ -199,7 +199,7 @@ func (b *builder) validate(ch Channel) *Failure {
 		case fEventTime:
 			eventTime := b.str(f)
 			var reason string
-			if b.eventTime, reason = normalizeTime(b.eventTime[:0], eventTime); reason != "" {
+			if b.eventTime, b.eventTimeValue, reason = normalizeTime(b.eventTime[:0], eventTime); reason != "" {
 				return fail(CodeInvalidData, "eventData.eventTime %s is not a valid timestamp (%s): expected "+
 					"yyyy-MM-ddTHH:mm:ss, optionally with a fraction of a second, then Z or a ±hh:mm offset "+
 					"(no suffix means UTC)", quote(eventTime), reason)

@@ -246,9 +246,7 @@ func readSegment(path string) ([]Entry, int64, error) {
 		if !ok || len(body) < 8 {
 			return entries, offset, nil
 		}
-		// The record keeps the bytes it was parsed from; the reader reuses
-		// its buffer.
-		body = slices.Clone(body)
+		// decodePayload copies what it keeps: the reader reuses its buffer.
 		rec, err := decodePayload(body[8:])
 		if err != nil {
 			return nil, 0, fmt.Errorf("journal %s: entry at offset %d: %w", path, offset, err)
