@@ -19,17 +19,33 @@ import (
 // starts: those still in the log are first copied into a temporary table
 // of the query's connection.
 func (s *Store) Query(ctx context.Context, build func(events string) string, fn func(rows *sql.Rows) error) error {
+	return s.QueryEach(ctx, []func(string) string{build}, func(_ int, rows *sql.Rows) error { return fn(rows) })
+}
+
+// QueryEach is Query for several queries, run one after the other over the
+// same events (the log is staged once, on one connection); fn reads the
+// rows of the i-th. It stops at the first error.
+func (s *Store) QueryEach(ctx context.Context, builds []func(events string) string, fn func(i int, rows *sql.Rows) error) error {
 	return s.onRelation(ctx, true, func(conn *sql.Conn, relation string) error {
-		rows, err := conn.QueryContext(ctx, build(relation))
-		if err != nil {
-			return err
+		for i, build := range builds {
+			if err := queryOn(ctx, conn, build(relation), func(rows *sql.Rows) error { return fn(i, rows) }); err != nil {
+				return err
+			}
 		}
-		defer rows.Close()
-		if err := fn(rows); err != nil {
-			return err
-		}
-		return rows.Err()
+		return nil
 	})
+}
+
+func queryOn(ctx context.Context, conn *sql.Conn, query string, fn func(rows *sql.Rows) error) error {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	return rows.Err()
 }
 
 // Prepare checks that the query build makes would run: DuckDB parses and

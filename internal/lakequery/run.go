@@ -53,7 +53,7 @@ func (s *Service) execute(r *run) {
 	}
 	runCtx, cancel := context.WithTimeout(r.ctx, s.cfg.Timeout)
 	defer cancel()
-	rows, columns, err := s.stream(runCtx, r)
+	rows, columns, stats, err := s.stream(runCtx, r)
 	status, message := statusFinished, ""
 	switch {
 	case err == nil:
@@ -67,13 +67,12 @@ func (s *Service) execute(r *run) {
 		status, message = statusFailed, queryFailure(err)
 	}
 	exec := s.now().UTC().Sub(started)
-	var scanned, bytes int64
-	if status == statusFinished {
-		scanned, bytes = s.scanned(context.Background(), r)
+	if status != statusFinished {
+		stats = scanStats{}
 	}
 	s.finish(ctx, r, status, message, rows, func(q *queryRecord) {
 		q.ExecMillis = exec.Milliseconds()
-		q.EventsScanned, q.BytesScanned = scanned, bytes
+		q.EventsScanned, q.BytesScanned = stats.events, stats.bytes
 	})
 	if status == statusFinished && r.delivery != "" {
 		s.deliver(ctx, r, columns)
@@ -109,19 +108,36 @@ func queryFailure(err error) string {
 	return msg
 }
 
+// scanStats are the events, and the bytes of their records, in the
+// stores a query read.
+type scanStats struct{ events, bytes int64 }
+
 // stream runs the query and writes its rows to the results file as they
 // come, flushing every so often so that GetQueryResults sees a running
 // query's rows; the file is synced before the query counts as finished.
-func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
+// Over the same events it then counts what the query scanned; a failure
+// of that count leaves the statistics zero and the query finished.
+func (s *Service) stream(ctx context.Context, r *run) (int64, []string, scanStats, error) {
+	var stats scanStats
 	f, err := os.OpenFile(s.resultsPath(r.id), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, stats, err
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 256<<10)
 	var n int64
 	var columns []string
-	err = s.cfg.Engine.Query(ctx, r.build, func(rows *sql.Rows) error {
+	streamed := false
+	err = s.cfg.Engine.QueryEach(ctx, []func(string) string{r.build, r.statsBuild}, func(i int, rows *sql.Rows) error {
+		if i == 1 {
+			for rows.Next() {
+				var events, bytes sql.NullInt64
+				if rows.Scan(&events, &bytes) == nil {
+					stats = scanStats{events.Int64, bytes.Int64}
+				}
+			}
+			return nil
+		}
 		var err error
 		if columns, err = rows.Columns(); err != nil {
 			return err
@@ -166,8 +182,15 @@ func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
 				lastFlush = time.Now()
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		streamed = true
+		return nil
 	})
+	if err != nil && streamed {
+		err, stats = nil, scanStats{} // only the count failed
+	}
 	if ferr := w.Flush(); ferr != nil && err == nil {
 		err = ferr
 	}
@@ -175,15 +198,15 @@ func (s *Service) stream(ctx context.Context, r *run) (int64, []string, error) {
 		if mapped := r.translated.MapDuckDBError(err); mapped != nil && ctx.Err() == nil {
 			err = mapped
 		}
-		return n, columns, err
+		return n, columns, stats, err
 	}
 	if err := f.Sync(); err != nil {
-		return n, columns, err
+		return n, columns, stats, err
 	}
 	if err := fsutil.SyncDir(s.cfg.Dir); err != nil {
-		return n, columns, err
+		return n, columns, stats, err
 	}
-	return n, columns, nil
+	return n, columns, stats, nil
 }
 
 // setRows records how many rows a running query has produced so far.
@@ -191,25 +214,14 @@ func (s *Service) setRows(r *run, n int64) {
 	_ = s.update(context.Background(), r.account, r.region, r.id, func(q *queryRecord) { q.Rows = n })
 }
 
-// scanned counts the events, and the bytes of their records, in the stores
-// the query read.
-func (s *Service) scanned(ctx context.Context, r *run) (events, bytes int64) {
+// statsBuild makes the query that counts the events, and the bytes of
+// their records, in the stores the query read.
+func (r *run) statsBuild(events string) string {
 	var parts []string
 	for _, rel := range r.relations {
-		parts = append(parts, "SELECT n, b FROM "+rel.StatsSQL(eventsPlaceholder))
+		parts = append(parts, "SELECT n, b FROM "+rel.StatsSQL(events))
 	}
-	q := "SELECT sum(n), sum(b) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
-	_ = s.cfg.Engine.Query(ctx, func(events string) string { return strings.ReplaceAll(q, eventsPlaceholder, events) }, func(rows *sql.Rows) error {
-		for rows.Next() {
-			var n, b sql.NullInt64
-			if err := rows.Scan(&n, &b); err != nil {
-				return err
-			}
-			events, bytes = n.Int64, b.Int64
-		}
-		return nil
-	})
-	return events, bytes
+	return "SELECT sum(n), sum(b) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
 }
 
 // deliver writes the results to DeliveryS3Uri and records the outcome.

@@ -27,7 +27,9 @@ type Relations interface {
 
 // Engine runs SQL over the event store (eventstore.Store).
 type Engine interface {
-	Query(ctx context.Context, build func(events string) string, fn func(rows *sql.Rows) error) error
+	// QueryEach runs the queries builds make, one after the other over
+	// the same events; fn reads the rows of the i-th.
+	QueryEach(ctx context.Context, builds []func(events string) string, fn func(i int, rows *sql.Rows) error) error
 	Prepare(ctx context.Context, build func(events string) string) error
 }
 
