@@ -61,6 +61,29 @@ type Field struct {
 	NotEndsWith   []string `json:"notEndsWith,omitempty"`
 }
 
+// Clone returns a deep copy of s: nothing reachable from it is shared.
+// Nil lists stay nil.
+func (s Selector) Clone() Selector {
+	if s.Name != nil {
+		name := *s.Name
+		s.Name = &name
+	}
+	if s.Fields != nil {
+		fields := make([]Field, len(s.Fields))
+		for i, f := range s.Fields {
+			f.Equals = slices.Clone(f.Equals)
+			f.StartsWith = slices.Clone(f.StartsWith)
+			f.EndsWith = slices.Clone(f.EndsWith)
+			f.NotEquals = slices.Clone(f.NotEquals)
+			f.NotStartsWith = slices.Clone(f.NotStartsWith)
+			f.NotEndsWith = slices.Clone(f.NotEndsWith)
+			fields[i] = f
+		}
+		s.Fields = fields
+	}
+	return s
+}
+
 // Matcher is the selector as package selectors matches events with it.
 func (s Selector) Matcher() selectors.Advanced {
 	adv := selectors.Advanced{Fields: make([]selectors.Field, 0, len(s.Fields))}

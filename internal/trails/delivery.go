@@ -72,14 +72,7 @@ func (s eventSelectors) selectorSet() selectors.Set {
 		out.Basic = append(out.Basic, sel)
 	}
 	for _, a := range s.Advanced {
-		var sel selectors.Advanced
-		for _, f := range a.Fields {
-			sel.Fields = append(sel.Fields, selectors.Field{
-				Name: f.Field, Equals: f.Equals, StartsWith: f.StartsWith, EndsWith: f.EndsWith,
-				NotEquals: f.NotEquals, NotStartsWith: f.NotStartsWith, NotEndsWith: f.NotEndsWith,
-			})
-		}
-		out.Advanced = append(out.Advanced, sel)
+		out.Advanced = append(out.Advanced, a.Matcher())
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairnhq/cairn/internal/selectorrules"
 	"github.com/cairnhq/cairn/internal/store"
 )
 
@@ -48,8 +49,8 @@ type trailRecord struct {
 
 // eventSelectors is a trail's basic or advanced event selectors.
 type eventSelectors struct {
-	Basic    []basicSelector    `json:"basic,omitempty"`
-	Advanced []advancedSelector `json:"advanced,omitempty"`
+	Basic    []basicSelector          `json:"basic,omitempty"`
+	Advanced []selectorrules.Selector `json:"advanced,omitempty"`
 }
 
 type basicSelector struct {
@@ -62,21 +63,6 @@ type basicSelector struct {
 type dataResource struct {
 	Type   string   `json:"type"`
 	Values []string `json:"values"`
-}
-
-type advancedSelector struct {
-	Name   *string         `json:"name,omitempty"`
-	Fields []fieldSelector `json:"fields"`
-}
-
-type fieldSelector struct {
-	Field         string   `json:"field"`
-	Equals        []string `json:"equals,omitempty"`
-	StartsWith    []string `json:"startsWith,omitempty"`
-	EndsWith      []string `json:"endsWith,omitempty"`
-	NotEquals     []string `json:"notEquals,omitempty"`
-	NotStartsWith []string `json:"notStartsWith,omitempty"`
-	NotEndsWith   []string `json:"notEndsWith,omitempty"`
 }
 
 type insightRule struct {

@@ -3,6 +3,8 @@ package trails
 import (
 	"slices"
 	"sync"
+
+	"github.com/cairnhq/cairn/internal/selectorrules"
 )
 
 // decodedRecords remembers trail records decoded from their stored JSON,
@@ -56,7 +58,7 @@ func (t *trailRecord) clone() *trailRecord {
 	c.StartLoggingTime = clonePtr(t.StartLoggingTime)
 	c.StopLoggingTime = clonePtr(t.StopLoggingTime)
 	c.Selectors.Basic = cloneEach(t.Selectors.Basic, basicSelector.clone)
-	c.Selectors.Advanced = cloneEach(t.Selectors.Advanced, advancedSelector.clone)
+	c.Selectors.Advanced = cloneEach(t.Selectors.Advanced, selectorrules.Selector.Clone)
 	c.InsightSelectors = cloneEach(t.InsightSelectors, insightRule.clone)
 	return &c
 }
@@ -70,22 +72,6 @@ func (s basicSelector) clone() basicSelector {
 func (d dataResource) clone() dataResource {
 	d.Values = slices.Clone(d.Values)
 	return d
-}
-
-func (s advancedSelector) clone() advancedSelector {
-	s.Name = clonePtr(s.Name)
-	s.Fields = cloneEach(s.Fields, fieldSelector.clone)
-	return s
-}
-
-func (f fieldSelector) clone() fieldSelector {
-	f.Equals = slices.Clone(f.Equals)
-	f.StartsWith = slices.Clone(f.StartsWith)
-	f.EndsWith = slices.Clone(f.EndsWith)
-	f.NotEquals = slices.Clone(f.NotEquals)
-	f.NotStartsWith = slices.Clone(f.NotStartsWith)
-	f.NotEndsWith = slices.Clone(f.NotEndsWith)
-	return f
 }
 
 func (r insightRule) clone() insightRule {

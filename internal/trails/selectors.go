@@ -43,7 +43,7 @@ func (s *Service) PutEventSelectors(ctx context.Context, req *cloudtrail.PutEven
 	if req.EventSelectors != nil {
 		selectors.Basic, err = validateBasicSelectors(req.EventSelectors)
 	} else {
-		selectors.Advanced, err = validateAdvancedSelectors(req.AdvancedEventSelectors)
+		selectors.Advanced, err = selectorrules.Validate(req.AdvancedEventSelectors, selectorrules.Trail)
 	}
 	if err != nil {
 		return nil, err
@@ -181,19 +181,7 @@ func selectorsToAPI(sel eventSelectors) ([]cloudtrail.EventSelector, []cloudtrai
 	if sel.Advanced != nil {
 		out := make([]cloudtrail.AdvancedEventSelector, 0, len(sel.Advanced))
 		for _, a := range sel.Advanced {
-			fields := make([]cloudtrail.AdvancedFieldSelector, 0, len(a.Fields))
-			for _, f := range a.Fields {
-				fields = append(fields, cloudtrail.AdvancedFieldSelector{
-					Field:         ptr(f.Field),
-					Equals:        f.Equals,
-					StartsWith:    f.StartsWith,
-					EndsWith:      f.EndsWith,
-					NotEquals:     f.NotEquals,
-					NotStartsWith: f.NotStartsWith,
-					NotEndsWith:   f.NotEndsWith,
-				})
-			}
-			out = append(out, cloudtrail.AdvancedEventSelector{Name: a.Name, FieldSelectors: fields})
+			out = append(out, a.ToAPI())
 		}
 		return nil, out
 	}
