@@ -62,8 +62,9 @@ func appendMarkerFrame(b []byte, m Marker) []byte {
 
 var errFrame = errors.New("malformed log frame")
 
-// decodeEvent decodes an event frame's body. The row's strings and JSON
-// are copies.
+// decodeEvent decodes an event frame's body. The row's strings are copies;
+// its JSON is body's own bytes, so a caller that reuses body's buffer
+// copies it.
 func decodeEvent(body []byte) (logRow, error) {
 	if len(body) < 27 || body[0] != frameEvent {
 		return logRow{}, errFrame
@@ -84,7 +85,7 @@ func decodeEvent(body []byte) (logRow, error) {
 		*dst = string(p[n : n+int(l)])
 		p = p[n+int(l):]
 	}
-	r.json = slices.Clone(p)
+	r.json = p[:len(p):len(p)]
 	return r, nil
 }
 
@@ -263,6 +264,7 @@ func scanSegment(path string, num int, fn func(*logRow) error) (g *segment, torn
 			}
 			g.st.offsets = append(g.st.offsets, g.st.end)
 			if fn != nil {
+				row.json = slices.Clone(row.json) // the reader reuses its buffer
 				if err := fn(&row); err != nil {
 					return fail(err)
 				}
