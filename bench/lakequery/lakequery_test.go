@@ -193,8 +193,10 @@ func runCairn(t *testing.T, ctx context.Context, svc *lake.Service, es *eventsto
 		types, _ := rows.ColumnTypes()
 		vals := make([]any, len(types))
 		ptrs := make([]any, len(types))
+		render := make([]func(any) *string, len(types))
 		for i := range vals {
 			ptrs[i] = &vals[i]
+			render[i] = lakesql.Renderer(types[i].DatabaseTypeName())
 		}
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
@@ -203,7 +205,7 @@ func runCairn(t *testing.T, ctx context.Context, svc *lake.Service, es *eventsto
 			row := make([]*string, len(vals))
 			cells := make([]string, len(vals))
 			for i, v := range vals {
-				row[i] = lakesql.Render(v, types[i].DatabaseTypeName())
+				row[i] = render[i](v)
 				if row[i] != nil {
 					cells[i] = *row[i]
 				}
