@@ -2,7 +2,6 @@ package lookup
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,7 +113,7 @@ var ids []string
 func eventIDs() []string {
 	idsOnce.Do(func() {
 		for k := int64(1); k < 10_000_000; k = k*3 + 7 {
-			ids = append(ids, fmt.Sprintf("%08x-0000-4000-8000-%012x", k>>48, k&0xffffffffffff))
+			ids = append(ids, eventgen.EventID(k))
 		}
 	})
 	return ids

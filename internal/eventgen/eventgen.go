@@ -166,7 +166,12 @@ func (p *Pool) Batch(first int64, n int, t time.Time, step time.Duration) []even
 		k := first + int64(i)
 		out[i] = p.recs[k%int64(len(p.recs))]
 		out[i].EventTime = t.Add(time.Duration(i) * step)
-		out[i].EventID = fmt.Sprintf("%08x-0000-4000-8000-%012x", k>>48, k&0xffffffffffff)
+		out[i].EventID = EventID(k)
 	}
 	return out
+}
+
+// EventID is the eventID Batch gives record number k.
+func EventID(k int64) string {
+	return fmt.Sprintf("%08x-0000-4000-8000-%012x", k>>48, k&0xffffffffffff)
 }
