@@ -127,10 +127,11 @@ type Journal struct {
 	dirty     bool
 	kick      chan struct{}
 	syncTimer *time.Timer
-	// broken is the error of a failed fdatasync: what it held may be
-	// lost in a power loss, including entries acknowledged at their
-	// write, so every later append fails with it until the journal is
-	// reopened.
+	// broken is the error of a failed write or fdatasync: what the file
+	// holds is then unknown (a sync's data may be lost in a power loss,
+	// entries acknowledged at their write included), so every later
+	// append fails with it until the journal is reopened, as the event
+	// store's log does.
 	broken error
 
 	// The spare segment: spareReady is set once spare.zeroed is complete
@@ -539,7 +540,15 @@ func (j *Journal) write(recs []events.Record, synced chan error) error {
 		}
 	}
 	if _, err := j.file.WriteAt(j.buf, j.fileSize); err != nil {
-		return fmt.Errorf("journal: %w", err)
+		// Part of it may be in the file: zeros over it, so that its whole
+		// frames are not read back as entries, and no appends after it
+		// until the journal is reopened, as after a failed sync.
+		_, _ = j.file.WriteAt(make([]byte, len(j.buf)), j.fileSize)
+		err = fmt.Errorf("journal: %w", err)
+		j.sm.Lock()
+		j.broken = err
+		j.sm.Unlock()
+		return err
 	}
 	j.fileSize += int64(len(j.buf))
 	j.mu.Lock()
